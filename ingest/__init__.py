@@ -1,0 +1,1 @@
+"""Reading field extracts: landing, vendor layouts and the canonical frames they map onto."""
