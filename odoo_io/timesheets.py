@@ -1,0 +1,220 @@
+"""Posting staged labor lines into Odoo as timesheet lines (account.analytic.line), exactly once.
+
+Idempotency: every line has a deterministic external id, derived from the domain, the
+source system and the source record id. It is written into the line's ``ref`` field in
+the same create call that creates the line, so one look-up by ``ref`` before each chunk
+tells which lines already exist, even after a crash between create and anything else.
+The id is also registered in ``ir.model.data`` (module ``field_to_odoo``) so the lines
+show their external id in Odoo; that registration is repaired on the next run if a crash
+interrupted it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import Engine
+
+from odoo_io.client import OdooClient
+from odoo_io.errors import OdooTransientError, OdooValidationError
+from staging.batches import record_posted
+
+EXTERNAL_ID_MODULE = "field_to_odoo"
+TIMESHEET_MODEL = "account.analytic.line"
+ALL_RECORDS = {"active_test": False}
+
+logger = logging.getLogger(__name__)
+
+
+def external_id_name(domain: str, source_system: str, source_record_id: str) -> str:
+    """The ir.model.data name of a source record: readable, and unique thanks to a hash suffix."""
+    slug = re.sub(r"[^0-9A-Za-z]+", "_", source_record_id).strip("_")[:48]
+    digest = hashlib.sha256(f"{domain}\x1f{source_system}\x1f{source_record_id}".encode()).hexdigest()[:12]
+    return f"{domain}_{source_system}_{slug}_{digest}"
+
+
+def full_external_id(name: str) -> str:
+    return f"{EXTERNAL_ID_MODULE}.{name}"
+
+
+def timesheet_values(line: dict) -> dict:
+    """The create values of one timesheet line; None is never sent (XML-RPC cannot marshal it)."""
+    return {
+        "name": f"{line['job']} {line['cost_code']} {line['cost_type']} {line['pay_type']} {line['craft']}".strip(),
+        "date": line["work_date"].isoformat(),
+        "project_id": int(line["odoo_project_id"]),
+        "task_id": int(line["odoo_task_id"]),
+        "employee_id": int(line["odoo_employee_id"]),
+        # Hours are exact 2-place decimals; a float carries them exactly enough for Odoo's
+        # float field, and the reconciliation re-reads them as 2-place decimals.
+        "unit_amount": float(line["hours"]),
+        "ref": full_external_id(line["external_id"]),
+    }
+
+
+class PostingRejected(Exception):
+    """Odoo refused a chunk with a validation fault; nothing of that chunk was created."""
+
+    def __init__(self, chunk_no: int, first_row: int, last_row: int, error: OdooValidationError):
+        self.chunk_no = chunk_no
+        self.error = error
+        super().__init__(
+            f"Odoo rejected chunk {chunk_no} (source rows {first_row}-{last_row}): {error}; "
+            "fix the data or master data and run the partition again"
+        )
+
+
+@dataclass
+class PostingResult:
+    chunks: int = 0
+    created: int = 0
+    already_in_odoo: int = 0
+    transient_retries: int = 0
+    odoo_ids: list[int] = field(default_factory=list)
+    external_ids_registered: int = 0
+    external_id_warning: str | None = None
+
+    @property
+    def posted(self) -> int:
+        return self.created + self.already_in_odoo
+
+
+def find_existing_timesheets(client: OdooClient, refs: list[str]) -> dict[str, int]:
+    rows = client.search_read(TIMESHEET_MODEL, [("ref", "in", refs)], ["ref"], context=ALL_RECORDS)
+    return {row["ref"]: row["id"] for row in rows}
+
+
+def read_back_timesheets(client: OdooClient, refs: list[str], chunk_size: int = 500) -> list[dict]:
+    """Read the batch's lines back from Odoo by their refs, in windows of chunk_size."""
+    found: list[dict] = []
+    for start in range(0, len(refs), chunk_size):
+        window = refs[start : start + chunk_size]
+        found.extend(
+            client.search_read(TIMESHEET_MODEL, [("ref", "in", window)], ["ref", "unit_amount", "date"], context=ALL_RECORDS)
+        )
+    return found
+
+
+def post_timesheets(
+    client: OdooClient,
+    engine: Engine,
+    *,
+    batch_id: str,
+    lines: list[dict],
+    chunk_size: int,
+    log: logging.Logger | None = None,
+    after_chunk: Callable[[int], None] | None = None,
+) -> PostingResult:
+    """Create the missing timesheet lines of a batch, one create call per chunk.
+
+    ``after_chunk`` is called with the chunk number once a chunk is in Odoo and in the
+    ledger; tests use it to stop the run between two chunks.
+    """
+    log = log or logger
+    result = PostingResult()
+    register_ids = True
+
+    for chunk_no, start in enumerate(range(0, len(lines), chunk_size), start=1):
+        chunk = lines[start : start + chunk_size]
+        ids_by_ref = _create_missing(client, chunk, chunk_no, result, log)
+
+        if register_ids:
+            try:
+                result.external_ids_registered += _register_external_ids(client, ids_by_ref)
+            except OdooTransientError as error:
+                # Registration is repaired on the next run; the lines themselves are safe.
+                log.warning("Batch %s: external ids of chunk %d not registered yet: %s", batch_id, chunk_no, error)
+            except OdooValidationError as error:
+                # The look-up by ref keeps posting exactly-once without ir.model.data, so a
+                # user without rights on it (Odoo needs the "Access Rights" group) can still post.
+                register_ids = False
+                result.external_id_warning = f"external ids not registered in ir.model.data: {error}"
+                log.warning("Batch %s: %s", batch_id, result.external_id_warning)
+
+        record_posted(
+            engine,
+            batch_id=batch_id,
+            domain="labor",
+            odoo_model=TIMESHEET_MODEL,
+            chunk_no=chunk_no,
+            ids_by_external_id={ref.split(".", 1)[1]: odoo_id for ref, odoo_id in ids_by_ref.items()},
+        )
+        result.odoo_ids.extend(ids_by_ref.values())
+        result.chunks = chunk_no
+        log.info(
+            "Batch %s chunk %d: %d lines in Odoo (%d created so far, %d were already there)",
+            batch_id, chunk_no, len(ids_by_ref), result.created, result.already_in_odoo,
+        )
+        if after_chunk is not None:
+            after_chunk(chunk_no)
+
+    result.transient_retries += client.transient_retries
+    return result
+
+
+def _create_missing(client: OdooClient, chunk: list[dict], chunk_no: int, result: PostingResult, log) -> dict[str, int]:
+    """Look up the chunk's refs, create what is missing in one call, and retry on transient faults.
+
+    A transient fault on create leaves the outcome unknown (the server may have committed),
+    so every retry starts with a new look-up and creates only what is still missing.
+    """
+    refs = [full_external_id(line["external_id"]) for line in chunk]
+    values_by_ref = {ref: timesheet_values(line) for ref, line in zip(refs, chunk, strict=True)}
+    attempt = 1
+    first_lookup = True
+    while True:
+        existing = find_existing_timesheets(client, refs)
+        if first_lookup:
+            result.already_in_odoo += len(existing)
+            first_lookup = False
+        missing = [ref for ref in refs if ref not in existing]
+        if not missing:
+            return existing
+        try:
+            created_ids = client.create_many(TIMESHEET_MODEL, [values_by_ref[ref] for ref in missing])
+        except OdooTransientError as error:
+            if attempt >= client.retry.max_attempts:
+                raise
+            delay = client.retry.delay(attempt)
+            result.transient_retries += 1
+            log.warning(
+                "Create of chunk %d failed (%s); looking up what exists and retrying (%d of %d) in %.1f s",
+                chunk_no, error, attempt, client.retry.max_attempts - 1, delay,
+            )
+            time.sleep(delay)
+            attempt += 1
+            continue
+        except OdooValidationError as error:
+            raise PostingRejected(chunk_no, int(chunk[0]["source_row"]), int(chunk[-1]["source_row"]), error) from error
+        result.created += len(created_ids)
+        existing.update(zip(missing, created_ids, strict=True))
+        return existing
+
+
+def _register_external_ids(client: OdooClient, ids_by_ref: dict[str, int]) -> int:
+    names = {ref.split(".", 1)[1]: odoo_id for ref, odoo_id in ids_by_ref.items()}
+    known = client.search_read(
+        "ir.model.data", [("module", "=", EXTERNAL_ID_MODULE), ("name", "in", sorted(names))], ["name"]
+    )
+    missing = sorted(set(names) - {row["name"] for row in known})
+    if not missing:
+        return 0
+    client.create_many(
+        "ir.model.data",
+        [
+            {"module": EXTERNAL_ID_MODULE, "name": name, "model": TIMESHEET_MODEL, "res_id": names[name], "noupdate": True}
+            for name in missing
+        ],
+    )
+    return len(missing)
+
+
+def hours_total(values) -> Decimal:
+    """Sum hours read back from Odoo (floats) as 2-place decimals."""
+    return sum((Decimal(str(value)).quantize(Decimal("0.01")) for value in values), Decimal("0.00"))

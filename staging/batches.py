@@ -1,0 +1,252 @@
+"""Writing and reading staged batches, their exceptions and the posting ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
+
+from ingest.records import RowException
+from staging.tables import batches, exceptions, labor_lines, landed_files, posting_ledger
+
+
+@dataclass(frozen=True)
+class BatchHeader:
+    batch_id: str
+    domain: str
+    partition_key: str
+    source_file: str
+    content_hash: str
+    mapping: str
+    rows_in: int
+    rows_staged: int
+    rows_excepted: int
+    staged_hours: Decimal
+    file_hours: Decimal
+    control_count: int | None
+    control_hours: Decimal | None
+    control_source: str | None
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def replace_staged_batch(
+    engine: Engine,
+    header: BatchHeader,
+    lines: list[dict],
+    row_exceptions: list[RowException],
+) -> None:
+    """Stage a batch in one transaction, replacing what this partition staged before.
+
+    Idempotent per partition: the partition's earlier staged lines and exceptions are
+    deleted first. Batches that already posted keep their header and ledger rows, so
+    the ledger still proves what reached Odoo; only their staged lines are replaced.
+    """
+    with engine.begin() as connection:
+        earlier = connection.execute(
+            select(batches.c.batch_id, batches.c.status).where(
+                and_(batches.c.domain == header.domain, batches.c.partition_key == header.partition_key)
+            )
+        ).all()
+        for batch_id, status in earlier:
+            connection.execute(delete(labor_lines).where(labor_lines.c.batch_id == batch_id))
+            connection.execute(delete(exceptions).where(exceptions.c.batch_id == batch_id))
+            if status not in {"posted", "reconciled", "posting"} or batch_id == header.batch_id:
+                connection.execute(delete(batches).where(batches.c.batch_id == batch_id))
+            else:
+                connection.execute(
+                    update(batches)
+                    .where(batches.c.batch_id == batch_id)
+                    .values(status_reason=f"superseded by batch {header.batch_id}")
+                )
+
+        connection.execute(
+            insert(batches).values(
+                **header.__dict__,
+                status="staged",
+                status_reason=None,
+                staged_at=now(),
+            )
+        )
+        if lines:
+            connection.execute(insert(labor_lines), [{"batch_id": header.batch_id, **line} for line in lines])
+        if row_exceptions:
+            recorded_at = now()
+            connection.execute(
+                insert(exceptions),
+                [
+                    {
+                        "batch_id": header.batch_id,
+                        "domain": header.domain,
+                        "partition_key": header.partition_key,
+                        "source_file": item.source_file,
+                        "source_row": item.source_row,
+                        "column_name": item.column,
+                        "value": item.value,
+                        "reason": item.reason.value,
+                        "owner": item.owner.value,
+                        "message": item.message,
+                        "recorded_at": recorded_at,
+                    }
+                    for item in row_exceptions
+                ],
+            )
+
+
+def current_batch(engine: Engine, domain: str, partition_key: str) -> dict | None:
+    """The most recently staged batch of a partition, as a dict of its header columns."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(batches)
+            .where(and_(batches.c.domain == domain, batches.c.partition_key == partition_key))
+            .order_by(batches.c.staged_at.desc())
+            .limit(1)
+        ).mappings().first()
+    return dict(row) if row else None
+
+
+def set_batch_status(engine: Engine, batch_id: str, status: str, reason: str | None = None) -> None:
+    values: dict = {"status": status, "status_reason": reason}
+    if status == "posted":
+        values["posted_at"] = now()
+    with engine.begin() as connection:
+        connection.execute(update(batches).where(batches.c.batch_id == batch_id).values(**values))
+
+
+def staged_labor_lines(engine: Engine, batch_id: str) -> list[dict]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(labor_lines).where(labor_lines.c.batch_id == batch_id).order_by(labor_lines.c.line_no)
+        ).mappings().all()
+    return [dict(row) for row in rows]
+
+
+def staged_totals(engine: Engine, batch_id: str) -> tuple[int, Decimal]:
+    """Count and hours of the staged lines, summed by the database."""
+    with engine.connect() as connection:
+        count, hours = connection.execute(
+            select(func.count(), func.coalesce(func.sum(labor_lines.c.hours), 0)).where(labor_lines.c.batch_id == batch_id)
+        ).one()
+    return int(count), Decimal(str(hours)).quantize(Decimal("0.01"))
+
+
+def batch_exceptions(engine: Engine, batch_id: str) -> list[dict]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(exceptions).where(exceptions.c.batch_id == batch_id).order_by(exceptions.c.source_row, exceptions.c.id)
+        ).mappings().all()
+    return [dict(row) for row in rows]
+
+
+def open_exceptions(engine: Engine, domain: str | None = None) -> list[dict]:
+    """Exceptions of every partition's current batch (earlier batches' rows are replaced on re-stage)."""
+    query = select(exceptions, batches.c.status).join(batches, batches.c.batch_id == exceptions.c.batch_id)
+    if domain:
+        query = query.where(exceptions.c.domain == domain)
+    with engine.connect() as connection:
+        rows = connection.execute(query.order_by(exceptions.c.partition_key, exceptions.c.source_row)).mappings().all()
+    return [dict(row) for row in rows]
+
+
+# -- posting ledger -----------------------------------------------------------------
+
+
+def ledger_batches_for(engine: Engine, external_ids: Iterable[str]) -> dict[str, str]:
+    """Map each given external id that the ledger holds to the batch that posted it."""
+    ids = list(external_ids)
+    found: dict[str, str] = {}
+    with engine.connect() as connection:
+        for start in range(0, len(ids), 500):
+            window = ids[start : start + 500]
+            for external_id, batch_id in connection.execute(
+                select(posting_ledger.c.external_id, posting_ledger.c.batch_id).where(
+                    posting_ledger.c.external_id.in_(window)
+                )
+            ):
+                found[external_id] = batch_id
+    return found
+
+
+def record_posted(engine: Engine, *, batch_id: str, domain: str, odoo_model: str, chunk_no: int, ids_by_external_id: dict[str, int]) -> int:
+    """Add ledger rows for records now in Odoo; rows the ledger already holds are kept. Returns rows added."""
+    if not ids_by_external_id:
+        return 0
+    posted_at = now()
+    with engine.begin() as connection:
+        known = {
+            row[0]
+            for row in connection.execute(
+                select(posting_ledger.c.external_id).where(posting_ledger.c.external_id.in_(list(ids_by_external_id)))
+            )
+        }
+        new_rows = [
+            {
+                "external_id": external_id,
+                "batch_id": batch_id,
+                "domain": domain,
+                "odoo_model": odoo_model,
+                "odoo_id": odoo_id,
+                "chunk_no": chunk_no,
+                "posted_at": posted_at,
+            }
+            for external_id, odoo_id in ids_by_external_id.items()
+            if external_id not in known
+        ]
+        if new_rows:
+            connection.execute(insert(posting_ledger), new_rows)
+    return len(new_rows)
+
+
+def ledger_for_batch(engine: Engine, batch_id: str) -> dict[str, int]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(posting_ledger.c.external_id, posting_ledger.c.odoo_id).where(posting_ledger.c.batch_id == batch_id)
+        ).all()
+    return {external_id: odoo_id for external_id, odoo_id in rows}
+
+
+# -- landed files ----------------------------------------------------------------------
+
+
+def record_landed(engine: Engine, *, content_hash: str, domain: str, remote_path: str, landed_path: str, size: int, partition_key: str | None) -> bool:
+    """Register a landed file; returns False when the same content was landed before."""
+    with engine.begin() as connection:
+        exists = connection.execute(
+            select(landed_files.c.content_hash).where(landed_files.c.content_hash == content_hash)
+        ).first()
+        if exists:
+            return False
+        connection.execute(
+            insert(landed_files).values(
+                content_hash=content_hash,
+                domain=domain,
+                remote_path=remote_path,
+                landed_path=landed_path,
+                size=size,
+                partition_key=partition_key,
+                landed_at=now(),
+            )
+        )
+    return True
+
+
+def landed_file(engine: Engine, content_hash: str) -> dict | None:
+    with engine.connect() as connection:
+        row = connection.execute(select(landed_files).where(landed_files.c.content_hash == content_hash)).mappings().first()
+    return dict(row) if row else None
+
+
+def latest_landed(engine: Engine, domain: str, partition_key: str) -> dict | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(landed_files)
+            .where(and_(landed_files.c.domain == domain, landed_files.c.partition_key == partition_key))
+            .order_by(landed_files.c.landed_at.desc())
+            .limit(1)
+        ).mappings().first()
+    return dict(row) if row else None

@@ -1,0 +1,113 @@
+"""SQLAlchemy Core tables of the staging database (SQLite by default, PostgreSQL tested)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# Hours are stored as NUMERIC(12, 2) so that SQLite and PostgreSQL both hand back
+# exact decimals; SQLAlchemy converts them to decimal.Decimal on read.
+HOURS = Numeric(12, 2, asdecimal=True)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("batch_id", String(80), primary_key=True),
+    Column("domain", String(32), nullable=False),
+    Column("partition_key", String(32), nullable=False),
+    Column("source_file", String(255), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("mapping", String(64), nullable=False),
+    Column("rows_in", Integer, nullable=False),
+    Column("rows_staged", Integer, nullable=False),
+    Column("rows_excepted", Integer, nullable=False),
+    Column("staged_hours", HOURS, nullable=False),
+    Column("file_hours", HOURS, nullable=False),
+    Column("control_count", Integer),
+    Column("control_hours", HOURS),
+    Column("control_source", String(255)),
+    # staged -> posting -> posted -> reconciled, or held when a blocking check failed
+    Column("status", String(16), nullable=False),
+    Column("status_reason", Text),
+    Column("staged_at", DateTime(timezone=True), nullable=False),
+    Column("posted_at", DateTime(timezone=True)),
+)
+
+labor_lines = Table(
+    "labor_lines",
+    metadata,
+    Column("batch_id", String(80), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("external_id", String(128), nullable=False),
+    Column("source_record_id", String(128), nullable=False),
+    Column("source_file", String(255), nullable=False),
+    Column("source_row", Integer, nullable=False),
+    Column("job", String(64), nullable=False),
+    Column("cost_code", String(32), nullable=False),
+    Column("cost_type", String(8), nullable=False),
+    Column("employee_id", String(64), nullable=False),
+    Column("craft", String(64), nullable=False),
+    Column("pay_type", String(8), nullable=False),
+    Column("work_date", Date, nullable=False),
+    Column("hours", HOURS, nullable=False),
+    Column("odoo_project_id", Integer, nullable=False),
+    Column("odoo_task_id", Integer, nullable=False),
+    Column("odoo_employee_id", Integer, nullable=False),
+    UniqueConstraint("batch_id", "line_no"),
+    UniqueConstraint("batch_id", "external_id"),
+)
+
+exceptions = Table(
+    "exceptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(80), nullable=False, index=True),
+    Column("domain", String(32), nullable=False),
+    Column("partition_key", String(32), nullable=False),
+    Column("source_file", String(255), nullable=False),
+    Column("source_row", Integer, nullable=False),
+    Column("column_name", String(64), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("reason", String(48), nullable=False),
+    Column("owner", String(32), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per Odoo record the pipeline created. The external id is the
+# idempotency key: a rerun or a resume looks here and in Odoo before creating.
+posting_ledger = Table(
+    "posting_ledger",
+    metadata,
+    Column("external_id", String(128), primary_key=True),
+    Column("batch_id", String(80), nullable=False, index=True),
+    Column("domain", String(32), nullable=False),
+    Column("odoo_model", String(64), nullable=False),
+    Column("odoo_id", Integer, nullable=False),
+    Column("chunk_no", Integer, nullable=False),
+    Column("posted_at", DateTime(timezone=True), nullable=False),
+)
+
+landed_files = Table(
+    "landed_files",
+    metadata,
+    Column("content_hash", String(64), primary_key=True),
+    Column("domain", String(32), nullable=False),
+    Column("remote_path", String(512), nullable=False),
+    Column("landed_path", String(1024), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("partition_key", String(32)),
+    Column("landed_at", DateTime(timezone=True), nullable=False),
+)
