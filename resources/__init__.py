@@ -1,0 +1,1 @@
+"""Dagster resources: connections to SFTP drops, databases and Odoo."""
