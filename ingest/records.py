@@ -28,6 +28,10 @@ class Reason(str, Enum):
     INVALID_COST_CODE = "invalid_cost_code"
     HOURS_OUT_OF_RANGE = "hours_out_of_range"
     DATE_OUTSIDE_PARTITION = "date_outside_partition"
+    # hours with non-zero digits beyond 0.01, which would need rounding to post
+    HOURS_PRECISION = "hours_precision"
+    # a value that does not match the layout's configured pattern (e.g. a combined job-cost string)
+    INVALID_FORMAT = "invalid_format"
     # reasonableness / limits (row)
     HOURS_OVER_DAILY_LIMIT = "hours_over_daily_limit"
     # referential (row)
