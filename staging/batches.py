@@ -26,6 +26,7 @@ class BatchHeader:
     rows_excepted: int
     staged_hours: Decimal
     file_hours: Decimal
+    counted_rows: int
     control_count: int | None
     control_hours: Decimal | None
     control_source: str | None
@@ -39,7 +40,7 @@ def replace_staged_batch(
     engine: Engine,
     header: BatchHeader,
     lines: list[dict],
-    row_exceptions: list[RowException],
+    row_exceptions: list[tuple[int | None, RowException]],
 ) -> None:
     """Stage a batch in one transaction, replacing what this partition staged before.
 
@@ -86,6 +87,7 @@ def replace_staged_batch(
                         "partition_key": header.partition_key,
                         "source_file": item.source_file,
                         "source_row": item.source_row,
+                        "line_no": line_no,
                         "column_name": item.column,
                         "value": item.value,
                         "reason": item.reason.value,
@@ -93,7 +95,7 @@ def replace_staged_batch(
                         "message": item.message,
                         "recorded_at": recorded_at,
                     }
-                    for item in row_exceptions
+                    for line_no, item in row_exceptions
                 ],
             )
 
@@ -133,6 +135,18 @@ def staged_totals(engine: Engine, batch_id: str) -> tuple[int, Decimal]:
             select(func.count(), func.coalesce(func.sum(labor_lines.c.hours), 0)).where(labor_lines.c.batch_id == batch_id)
         ).one()
     return int(count), Decimal(str(hours)).quantize(Decimal("0.01"))
+
+
+def excepted_row_count(engine: Engine, batch_id: str) -> int:
+    """Distinct rows with exceptions: lines by line number, unparsed rows by file and row."""
+    with engine.connect() as connection:
+        pairs = connection.execute(
+            select(exceptions.c.line_no, exceptions.c.source_file, exceptions.c.source_row).where(
+                exceptions.c.batch_id == batch_id
+            )
+        ).all()
+    keys = {("line", line_no) if line_no is not None else ("row", source_file, source_row) for line_no, source_file, source_row in pairs}
+    return len(keys)
 
 
 def batch_exceptions(engine: Engine, batch_id: str) -> list[dict]:

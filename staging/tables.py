@@ -35,6 +35,9 @@ batches = Table(
     Column("rows_excepted", Integer, nullable=False),
     Column("staged_hours", HOURS, nullable=False),
     Column("file_hours", HOURS, nullable=False),
+    # The file's row count in the unit its control record counts: canonical lines, or
+    # source rows for wide layouts whose sender counts rows before unpivoting.
+    Column("counted_rows", Integer, nullable=False),
     Column("control_count", Integer),
     Column("control_hours", HOURS),
     Column("control_source", String(255)),
@@ -78,6 +81,9 @@ exceptions = Table(
     Column("partition_key", String(32), nullable=False),
     Column("source_file", String(255), nullable=False),
     Column("source_row", Integer, nullable=False),
+    # The canonical line the exception belongs to; NULL when the row never became a
+    # line (it could not be parsed). One wide source row can yield several lines.
+    Column("line_no", Integer),
     Column("column_name", String(64), nullable=False),
     Column("value", Text, nullable=False),
     Column("reason", String(48), nullable=False),

@@ -1,0 +1,390 @@
+"""Labor domain: the nightly timesheet extract from SFTP drop to Odoo timesheet lines.
+
+labor_extract  -> the partition's complete file, copied into the hash-keyed landing area
+labor_batch    -> parsed, validated and staged; blocking checks gate the post
+labor_timesheets -> the staged lines posted into Odoo exactly once, then read back
+"""
+
+
+import tempfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from checks.labor import (
+    batch_check_specs,
+    control_totals_result,
+    reconciliation_result,
+    rows_accounted_result,
+    rows_held_result,
+    timesheet_check_specs,
+)
+from checks.labor_rules import LaborRuleSettings, check_daily_hours, check_duplicates, check_master_data
+from checks.labor_schema import validate_labor_rows
+from checks.reporting import count_by
+from ingest.control import companion_file_path
+from ingest.labor_reader import read_labor_extract
+from ingest.landing import land, landing_folder
+from ingest.mapping import load_mapping
+from ingest.records import RowException
+from odoo_io.master_data import fetch_labor_master_data
+from odoo_io.timesheets import (
+    PostingRejected,
+    external_id_name,
+    full_external_id,
+    hours_total,
+    post_timesheets,
+    read_back_timesheets,
+)
+from pipelines.partitions import daily_partitions
+from resources.labor_feed import LaborFeed
+from resources.odoo import OdooResource
+from resources.sftp import SFTPResource
+from resources.staging import StagingDatabase
+from staging.batches import (
+    BatchHeader,
+    batch_exceptions,
+    current_batch,
+    excepted_row_count,
+    latest_landed,
+    ledger_batches_for,
+    record_landed,
+    replace_staged_batch,
+    set_batch_status,
+    staged_labor_lines,
+    staged_totals,
+)
+from checks.labor_gate import PostingRefused, verify_labor_batch
+
+DOMAIN = "labor"
+
+
+@dg.asset(group_name=DOMAIN, partitions_def=daily_partitions, kinds={"sftp"})
+def labor_extract(
+    context: dg.AssetExecutionContext, sftp: SFTPResource, labor_feed: LaborFeed, staging: StagingDatabase
+) -> dg.MaterializeResult:
+    """The day's labor extract from the field time system, landed unchanged and keyed by its content hash."""
+    business_date = date.fromisoformat(context.partition_key)
+    mapping = load_mapping(labor_feed.mapping)
+    file_name = mapping.remote_file_name(business_date)
+
+    complete = sftp.list_complete_files(labor_feed.remote_dir, pattern=file_name)
+    if not complete:
+        raise dg.Failure(
+            description=(
+                f"No complete labor extract {file_name} in {labor_feed.remote_dir} for business date {business_date}. "
+                "The file is missing or still being written (no .done marker or its size is still changing); "
+                "run the partition again once the sender has delivered it."
+            )
+        )
+    remote_file = complete[0]
+
+    with tempfile.TemporaryDirectory(prefix="labor-fetch-") as download_dir:
+        fetched = sftp.fetch(remote_file, download_dir)
+        landed = land(fetched, labor_feed.landing_dir)
+        companion = _land_companion_file(sftp, labor_feed, mapping, remote_file.path, landed.path, download_dir)
+
+    first_time = record_landed(
+        staging.engine,
+        content_hash=landed.sha256,
+        domain=DOMAIN,
+        remote_path=remote_file.path,
+        landed_path=str(landed.path),
+        size=landed.size,
+        partition_key=context.partition_key,
+    )
+    already = landed.already_landed or not first_time
+    context.log.info(
+        "Labor extract %s (%d bytes, sha256 %s) %s",
+        remote_file.path, landed.size, landed.sha256[:12], "was already landed; reusing it" if already else "landed",
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "remote_path": remote_file.path,
+            "content_hash": landed.sha256,
+            "size_bytes": landed.size,
+            "landed_path": str(landed.path),
+            "companion_file": companion or "none",
+            "already_landed": already,
+            "mapping": mapping.name,
+        }
+    )
+
+
+def _land_companion_file(sftp, labor_feed, mapping, remote_path: str, landed_path: Path, download_dir: str) -> str | None:
+    """Fetch the companion control file next to the landed extract, where the layout has one."""
+    if mapping.control is None or mapping.control.kind != "companion_file":
+        return None
+    target = companion_file_path(landed_path, mapping.control, None)
+    remote_companion = str(Path(remote_path).parent / companion_file_path(Path(remote_path), mapping.control, None).name)
+    if target.exists():
+        return target.name
+    fetched = sftp.fetch(remote_companion, download_dir)
+    folder = landed_path.parent
+    folder.chmod(0o755)
+    try:
+        target.write_bytes(Path(fetched.local_path).read_bytes())
+        target.chmod(0o444)
+    finally:
+        folder.chmod(0o555)
+    return target.name
+
+
+@dg.asset(
+    group_name=DOMAIN,
+    partitions_def=daily_partitions,
+    deps=[labor_extract],
+    check_specs=batch_check_specs,
+    kinds={"sqlalchemy"},
+)
+def labor_batch(
+    context: dg.AssetExecutionContext, odoo: OdooResource, labor_feed: LaborFeed, staging: StagingDatabase
+):
+    """The day's labor batch: validated against its control totals and Odoo's master data, and staged."""
+    business_date = date.fromisoformat(context.partition_key)
+    landed = latest_landed(staging.engine, DOMAIN, context.partition_key)
+    if landed is None:
+        raise dg.Failure(description=f"No landed labor extract for {business_date}; materialize labor_extract first.")
+    mapping = load_mapping(labor_feed.mapping)
+    landed_path = Path(landed["landed_path"])
+
+    # Step 1: parse the vendor layout into the canonical frame.
+    extract = read_labor_extract(landed_path, mapping, business_date=business_date)
+    frame = extract.frame.reset_index(drop=True)
+    frame["line_no"] = range(len(frame))
+    frame["external_id"] = [external_id_name(DOMAIN, mapping.source_system, rid) for rid in frame["source_record_id"]]
+    flagged: list[tuple[int | None, RowException]] = [(None, item) for item in extract.exceptions]
+
+    # Step 2: schema rules (types, allowed codes, hour range, date inside the partition).
+    valid, schema_exceptions = validate_labor_rows(frame, business_date)
+    schema_failed = set(frame["line_no"]) - set(valid["line_no"])
+    flagged.extend(_attach_line_numbers(frame, schema_failed, schema_exceptions))
+
+    # Step 3: daily hours, Odoo master data and lock dates, duplicates.
+    client = odoo.get_client(log=context.log)
+    master = fetch_labor_master_data(client, set(valid["job"]), set(valid["employee_id"]))
+    batch_id = _batch_id(context.partition_key, landed["content_hash"])
+    posted_elsewhere = {
+        external_id: other_batch
+        for external_id, other_batch in ledger_batches_for(staging.engine, valid["external_id"]).items()
+        if other_batch != batch_id
+    }
+    settings = LaborRuleSettings(max_hours_per_day=labor_feed.max_hours)
+    rule_flags = check_daily_hours(valid, settings) + check_master_data(valid, master) + check_duplicates(valid, posted_elsewhere)
+    flagged.extend(rule_flags)
+
+    # Step 4: stage accepted lines and every exception in one transaction.
+    rejected_lines = schema_failed | {line_no for line_no, _ in rule_flags}
+    accepted = valid[~valid["line_no"].isin(rejected_lines)]
+    lines = _staged_lines(accepted, master)
+    unparsed_rows = extract.excepted_rows
+    rows_excepted = unparsed_rows + len(rejected_lines)
+    control = extract.control
+    counted_rows = extract.source_rows_in if extract.control_counts == "source_rows" else extract.rows_in
+    header = BatchHeader(
+        batch_id=batch_id,
+        domain=DOMAIN,
+        partition_key=context.partition_key,
+        source_file=extract.source_file,
+        content_hash=landed["content_hash"],
+        mapping=mapping.name,
+        rows_in=extract.rows_in,
+        rows_staged=len(lines),
+        rows_excepted=rows_excepted,
+        staged_hours=sum((line["hours"] for line in lines), Decimal("0.00")),
+        file_hours=extract.total_hours,
+        counted_rows=counted_rows,
+        control_count=control.record_count if control else None,
+        control_hours=control.total_hours if control else None,
+        control_source=control.source if control else None,
+    )
+    replace_staged_batch(staging.engine, header, lines, flagged)
+
+    # Step 5: evaluate the gate from what the database now holds.
+    staged_count, staged_hours = staged_totals(staging.engine, batch_id)
+    exception_rows = batch_exceptions(staging.engine, batch_id)
+    stored_excepted = excepted_row_count(staging.engine, batch_id)
+    results = [
+        control_totals_result(
+            rows_in=counted_rows,
+            file_hours=extract.total_hours,
+            control_count=header.control_count,
+            control_hours=header.control_hours,
+            control_source=header.control_source,
+        ),
+        rows_accounted_result(rows_in=extract.rows_in, rows_staged=staged_count, rows_excepted=stored_excepted),
+        rows_held_result(exception_rows, stored_excepted),
+    ]
+    blocking_failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
+    if blocking_failures:
+        reason = "; ".join(f"{r.check_name}: {r.description}" for r in blocking_failures)
+        set_batch_status(staging.engine, batch_id, "held", reason)
+        context.log.warning("Batch %s held for review: %s", batch_id, reason)
+    else:
+        context.log.info(
+            "Batch %s staged: %d rows in, %d staged (%s h), %d held for review",
+            batch_id, extract.rows_in, staged_count, staged_hours, stored_excepted,
+        )
+
+    yield dg.MaterializeResult(
+        metadata={
+            "batch_id": batch_id,
+            "source_file": extract.source_file,
+            "content_hash": landed["content_hash"],
+            "mapping": mapping.name,
+            "rows_in": extract.rows_in,
+            "rows_staged": staged_count,
+            "rows_excepted": stored_excepted,
+            "dagster/row_count": staged_count,
+            "staged_hours": str(staged_hours),
+            "file_hours": str(extract.total_hours),
+            "control_record": header.control_source or "missing",
+            "exceptions_by_reason": count_by(exception_rows, "reason"),
+            "exceptions_by_owner": count_by(exception_rows, "owner"),
+            "status": "held" if blocking_failures else "staged",
+        },
+        check_results=results,
+    )
+
+
+def _batch_id(partition_key: str, content_hash: str) -> str:
+    return f"{DOMAIN}-{partition_key}-{content_hash[:12]}"
+
+
+def _attach_line_numbers(
+    frame: pd.DataFrame, failed_lines: set[int], schema_exceptions: list[RowException]
+) -> list[tuple[int | None, RowException]]:
+    """Pair schema exceptions with the failed lines of the same source row.
+
+    One wide source row can yield several lines; its exceptions are spread over them in
+    order so that every failed line carries at least one exception.
+    """
+    lines_by_row: dict[tuple[str, int], list[int]] = {}
+    for row in frame[frame["line_no"].isin(failed_lines)].itertuples(index=False):
+        lines_by_row.setdefault((row.source_file, int(row.source_row)), []).append(int(row.line_no))
+    items_by_row: dict[tuple[str, int], list[RowException]] = {}
+    for item in schema_exceptions:
+        items_by_row.setdefault((item.source_file, item.source_row), []).append(item)
+
+    paired: list[tuple[int | None, RowException]] = []
+    for key, items in items_by_row.items():
+        line_numbers = lines_by_row.get(key) or [None]
+        for index, item in enumerate(items):
+            paired.append((line_numbers[index % len(line_numbers)], item))
+        for extra_line in line_numbers[len(items):]:
+            paired.append((extra_line, items[0]))
+    return paired
+
+
+def _staged_lines(accepted: pd.DataFrame, master) -> list[dict]:
+    lines = []
+    for row in accepted.itertuples(index=False):
+        job = master.jobs[row.job]
+        lines.append(
+            {
+                "line_no": int(row.line_no),
+                "external_id": row.external_id,
+                "source_record_id": row.source_record_id,
+                "source_file": row.source_file,
+                "source_row": int(row.source_row),
+                "job": row.job,
+                "cost_code": row.cost_code,
+                "cost_type": row.cost_type,
+                "employee_id": row.employee_id,
+                "craft": row.craft or "",
+                "pay_type": row.pay_type,
+                "work_date": row.work_date.date(),
+                "hours": row.hours,
+                "odoo_project_id": job.project_id,
+                "odoo_task_id": master.phases[(job.project_id, row.cost_code)].task_id,
+                "odoo_employee_id": master.employees[row.employee_id].employee_id,
+            }
+        )
+    return lines
+
+
+@dg.asset(
+    group_name=DOMAIN,
+    partitions_def=daily_partitions,
+    deps=[labor_batch],
+    check_specs=timesheet_check_specs,
+    kinds={"odoo"},
+)
+def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, staging: StagingDatabase):
+    """The day's accepted labor lines as Odoo timesheet lines on each job's phase, posted exactly once."""
+    batch = current_batch(staging.engine, DOMAIN, context.partition_key)
+    if batch is None:
+        raise dg.Failure(description=f"No staged labor batch for {context.partition_key}; materialize labor_batch first.")
+    batch_id = batch["batch_id"]
+
+    # The gate, again: the post re-checks the batch itself instead of trusting that checks ran.
+    try:
+        verify_labor_batch(staging.engine, batch)
+    except PostingRefused as refusal:
+        set_batch_status(staging.engine, batch_id, "held", str(refusal))
+        raise dg.Failure(description=f"Batch {batch_id} not posted: {refusal}") from refusal
+
+    lines = staged_labor_lines(staging.engine, batch_id)
+    client = odoo.get_client(log=context.log)
+    set_batch_status(staging.engine, batch_id, "posting")
+    try:
+        result = post_timesheets(
+            client, staging.engine, batch_id=batch_id, lines=lines, chunk_size=odoo.chunk_size, log=context.log
+        )
+    except PostingRejected as rejection:
+        set_batch_status(staging.engine, batch_id, "post_failed", str(rejection))
+        raise dg.Failure(description=str(rejection)) from rejection
+    set_batch_status(staging.engine, batch_id, "posted")
+
+    # Reconcile: read the batch back from Odoo and compare with staging and the control record.
+    read_back = read_back_timesheets(client, [full_external_id(line["external_id"]) for line in lines])
+    odoo_hours = hours_total(row["unit_amount"] for row in read_back)
+    staged_count, staged_hours = staged_totals(staging.engine, batch_id)
+    # What the control record leaves for Odoo once the held rows are taken out; the gate
+    # has already proved that the file's rows and hours equal the control record.
+    expected_count = batch["rows_in"] - batch["rows_excepted"]
+    expected_hours = batch["control_hours"] - (batch["file_hours"] - batch["staged_hours"])
+    reconciliation = reconciliation_result(
+        odoo_count=len(read_back),
+        odoo_hours=odoo_hours,
+        staged_count=staged_count,
+        staged_hours=staged_hours,
+        expected_count=expected_count,
+        expected_hours=expected_hours,
+    )
+    if reconciliation.passed:
+        set_batch_status(staging.engine, batch_id, "reconciled")
+    else:
+        set_batch_status(staging.engine, batch_id, "posted", f"reconciliation failed: {reconciliation.description}")
+    context.log.info(
+        "Batch %s posted: %d lines in Odoo (%d created now, %d already there), %s hours",
+        batch_id, result.posted, result.created, result.already_in_odoo, odoo_hours,
+    )
+
+    ids = sorted(result.odoo_ids)
+    yield dg.MaterializeResult(
+        metadata={
+            "batch_id": batch_id,
+            "source_file": batch["source_file"],
+            "content_hash": batch["content_hash"],
+            "rows_in": batch["rows_in"],
+            "rows_staged": staged_count,
+            "rows_excepted": batch["rows_excepted"],
+            "rows_posted": result.posted,
+            "rows_created_now": result.created,
+            "rows_already_in_odoo": result.already_in_odoo,
+            "posted_hours": str(odoo_hours),
+            "odoo_id_range": f"{ids[0]}-{ids[-1]}" if ids else "none",
+            "chunks": result.chunks,
+            "transient_retries": result.transient_retries,
+            "odoo_target": odoo.describe(),
+            "external_ids": result.external_id_warning or "registered in ir.model.data",
+        },
+        check_results=[reconciliation],
+    )
+
+
+labor_assets = [labor_extract, labor_batch, labor_timesheets]

@@ -1,0 +1,25 @@
+"""Markdown tables and counts that make check results readable for a finance reviewer."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+EXCEPTION_COLUMNS = ("source_file", "source_row", "column_name", "value", "reason", "owner", "message")
+
+
+def markdown_table(rows: Iterable[dict], columns: Iterable[str], limit: int = 20) -> str:
+    """A Markdown table of the first ``limit`` rows; pipes in values are escaped."""
+    columns = list(columns)
+    rows = list(rows)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows[:limit]:
+        cells = [str(row.get(column, "")).replace("|", "\\|").replace("\n", " ") for column in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    if len(rows) > limit:
+        lines.append(f"\n{len(rows) - limit} more rows not shown.")
+    return "\n".join(lines)
+
+
+def count_by(rows: Iterable[dict], key: str) -> dict[str, int]:
+    return dict(sorted(Counter(str(row[key]) for row in rows).items()))

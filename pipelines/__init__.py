@@ -1,0 +1,1 @@
+"""Jobs, schedules, sensors and the one place that assembles the Dagster Definitions."""

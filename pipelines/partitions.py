@@ -1,0 +1,16 @@
+"""Partitions: business dates in the company's time zone."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+# The company's time zone decides which calendar day a partition is and when
+# "yesterday" ends for the nightly schedule.
+COMPANY_TIMEZONE = os.environ.get("COMPANY_TIMEZONE", "America/Chicago")
+
+# First business date the pipeline knows about; backfills start here at the earliest.
+DAILY_PARTITIONS_START = os.environ.get("DAILY_PARTITIONS_START", "2026-01-01")
+
+daily_partitions = dg.DailyPartitionsDefinition(start_date=DAILY_PARTITIONS_START, timezone=COMPANY_TIMEZONE)
