@@ -513,7 +513,8 @@ class SFTPResource(dg.ConfigurableResource):
             return None
         key_path = Path(os.path.expanduser(self.private_key_path))
         try:
-            return paramiko.PKey.from_path(key_path, self.private_key_passphrase)
+            passphrase = self.private_key_passphrase.encode() if self.private_key_passphrase else None
+            return paramiko.PKey.from_path(key_path, passphrase)
         except FileNotFoundError as exc:
             raise SFTPAuthenticationError(f"private key file {key_path} not found") from exc
         except paramiko.PasswordRequiredException as exc:
