@@ -217,7 +217,8 @@ def normalise_cost_code(value: object, rules: CostCodeRules) -> str:
 
     tier = re.fullmatch(r"(\d{1,2})-(\d{3})", text)
     if rules.procore_tiers and tier:
-        digits = tier.group(1).zfill(2) + tier.group(2)
+        # A tier item is the 3-digit section of a 1995-style number: "03-300" is "03 30 00".
+        digits = tier.group(1).zfill(2) + tier.group(2) + "0"
     elif rules.restore_leading_zero and re.fullmatch(r"\d,\d{3}", text):
         digits = "0" + text.replace(",", "")
     elif re.fullmatch(r"\d{2}([ .-]?\d{2}){2}|\d{4,5}", text):
