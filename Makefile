@@ -1,0 +1,43 @@
+# Two commands matter: `make demo` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: demo test install dev sandbox sftp clean-demo benchmark
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+# Start the embedded SFTP server and the Odoo sandbox with demo data, drop several
+# days of extracts, run the nightly job for them and print what posted and what is held.
+demo: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m demo run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# The Dagster UI on http://127.0.0.1:3000 with the demo settings from .env.
+dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# The demo's SFTP server and Odoo sandbox, kept running for `make dev`.
+services: $(STAMP)
+	$(BIN)/python -m demo services
+
+clean-demo:
+	rm -rf .demo .dagster_home .env
+
+benchmark: $(STAMP)
+	$(BIN)/python -m benchmarks.posting
