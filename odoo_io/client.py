@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 import xmlrpc.client
@@ -95,6 +96,39 @@ class JsonRPCTimeoutConnector(JsonRPCConnector):
         if body.get("error"):
             raise JsonRPCException(body["error"])
         return body.get("result", False)
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    # pandas.NaT and numpy NaN scalars compare unequal to themselves.
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return False
+
+
+def drop_empty_values(values: dict) -> dict:
+    """Drop keys whose value is None, NaN or NaT, recursing into x2many command tuples.
+
+    XML-RPC cannot marshal None, and a NaN from pandas would arrive in Odoo as a float;
+    an absent key lets Odoo apply its default (False for a many2one).
+    """
+    cleaned = {}
+    for key, value in values.items():
+        if _is_empty(value):
+            continue
+        if isinstance(value, list):
+            value = [
+                (command[0], command[1], drop_empty_values(command[2]))
+                if isinstance(command, list | tuple) and len(command) == 3 and isinstance(command[2], dict)
+                else command
+                for command in value
+            ]
+        cleaned[key] = value
+    return cleaned
 
 
 @dataclass(frozen=True)
@@ -210,6 +244,7 @@ class OdooClient:
 
         The caller looks up what exists before trying again (see odoo_io.timesheets).
         """
+        vals_list = [drop_empty_values(values) for values in vals_list]
         if self.is_json2:
             result = self.call(model, "create", vals_list=vals_list, retry=False)
         else:

@@ -22,6 +22,8 @@ TRANSIENT_FAULT_MARKERS = (
     "lock not available",
 )
 
+INTEGER_FAULT_CODES = {2: "UserError", 3: "AccessDenied", 4: "AccessError"}
+
 TRANSIENT_HTTP_STATUSES = {408, 429, 500, 502, 503, 504}
 
 
@@ -52,6 +54,12 @@ def classify(error: BaseException) -> OdooError:
     if isinstance(error, AuthenticationError):
         return OdooAuthenticationError(str(error))
     if isinstance(error, xmlrpc.client.Fault):
+        if isinstance(error.faultCode, int) and error.faultCode in INTEGER_FAULT_CODES:
+            # /xmlrpc/2 routes number the classes (odoo/addons/base/controllers/rpc.py).
+            kind = INTEGER_FAULT_CODES[error.faultCode]
+            if kind == "AccessDenied":
+                return OdooAuthenticationError("Access Denied")
+            return OdooValidationError(kind, str(error.faultString).strip())
         return _classify_fault_text(str(error.faultCode), str(error.faultString))
     if isinstance(error, JsonRPCException):
         data = error.error.get("data") or {}
