@@ -47,7 +47,7 @@ def demo_rows() -> list[dict]:
 
 @pytest.fixture
 def csv_mapping(tmp_path):
-    """Build a CSV mapping of the C14 shape, with any top-level keys replaced."""
+    """Build a timecard CSV mapping (EmployeeID, Job, Phase, CostType, PayType, Hours) with top-level keys replaced."""
 
     def build(**overrides) -> LaborMapping:
         document = yaml.safe_load(Path(load_mapping("c14_timecards").mapping_file).read_text())

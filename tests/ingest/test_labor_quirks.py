@@ -16,29 +16,22 @@ from ingest.mapping import load_mapping
 from ingest.records import Reason
 from tests.ingest.conftest import BUSINESS_DATE, DATA_DIR, write_bytes
 
-C14_INPUT = Path("/work/shared/cases/inputs/C14-timecards-bom.csv")
-C14_HEADER = ["EmployeeID", "Job", "Phase", "CostType", "PayType", "Hours"]
+BOM_CASE_HEADER = ["EmployeeID", "Job", "Phase", "CostType", "PayType", "Hours"]
 
 
-def _c14_like(first_header: str, lines: list[str], *, line_end: str = "\r\n") -> str:
-    header = ",".join([first_header, *C14_HEADER[1:]])
+def _timecards_csv(first_header: str, lines: list[str], *, line_end: str = "\r\n") -> str:
+    header = ",".join([first_header, *BOM_CASE_HEADER[1:]])
     return line_end.join([header, *lines]) + line_end
 
 
-@pytest.fixture
-def c14_bytes() -> bytes:
-    if C14_INPUT.is_file():
-        return C14_INPUT.read_bytes()
-    # Same bytes as the published case input: UTF-8 BOM, CRLF.
-    return b"\xef\xbb\xbfEmployeeID,Job,Phase,CostType,PayType,Hours\r\nE1047,J-2301,03 30 00,L,RT,8.00\r\nE1047,J-2301,03 30 00,L,OT,2.00\r\n"
-
-
-def test_c14_bom_header_and_totals(tmp_path, c14_bytes):
-    path = write_bytes(tmp_path, "C14-timecards-bom.csv", c14_bytes)
+def test_bom_timecards_header_and_totals():
+    # Saved by Excel: UTF-8 with a byte-order mark and CRLF line ends.
+    path = DATA_DIR / "timecards-bom.csv"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfEmployeeID,")
 
     extract = read_labor_extract(path, load_mapping("c14_timecards"), business_date=BUSINESS_DATE)
 
-    assert extract.header == C14_HEADER
+    assert extract.header == BOM_CASE_HEADER
     assert extract.exceptions == []
     assert list(extract.frame["cost_code"]) == ["03 30 00", "03 30 00"]
     assert extract.total_hours == Decimal("10.00")
@@ -50,12 +43,12 @@ def test_c14_bom_header_and_totals(tmp_path, c14_bytes):
 @pytest.mark.parametrize(
     ("case", "content", "encoding"),
     [
-        ("bom_crlf", _c14_like("EmployeeID", ["E1047,J-2301,03 30 00,L,RT,8.00"]).encode("utf-8-sig"), "utf-8-sig"),
-        ("bom_lf", _c14_like("EmployeeID", ["E1047,J-2301,03 30 00,L,RT,8.00"], line_end="\n").encode("utf-8-sig"), "utf-8-sig"),
-        ("bom_quoted_header", _c14_like('"EmployeeID"', ['"E1047","J-2301","03 30 00","L","RT","8.00"']).encode("utf-8-sig"), "utf-8-sig"),
-        ("bom_read_as_utf8", _c14_like("EmployeeID", ["E1047,J-2301,03 30 00,L,RT,8.00"]).encode("utf-8-sig"), "utf-8"),
-        ("bom_quoted_read_as_utf8", _c14_like('"EmployeeID"', ["E1047,J-2301,03 30 00,L,RT,8.00"]).encode("utf-8-sig"), "utf-8"),
-        ("no_bom", _c14_like("EmployeeID", ["E1047,J-2301,03 30 00,L,RT,8.00"]).encode("utf-8"), "utf-8-sig"),
+        ("bom_crlf", _timecards_csv("EmployeeID", ["E1047,J-2301,03 30 00,L,RT,8.00"]).encode("utf-8-sig"), "utf-8-sig"),
+        ("bom_lf", _timecards_csv("EmployeeID", ["E1047,J-2301,03 30 00,L,RT,8.00"], line_end="\n").encode("utf-8-sig"), "utf-8-sig"),
+        ("bom_quoted_header", _timecards_csv('"EmployeeID"', ['"E1047","J-2301","03 30 00","L","RT","8.00"']).encode("utf-8-sig"), "utf-8-sig"),
+        ("bom_read_as_utf8", _timecards_csv("EmployeeID", ["E1047,J-2301,03 30 00,L,RT,8.00"]).encode("utf-8-sig"), "utf-8"),
+        ("bom_quoted_read_as_utf8", _timecards_csv('"EmployeeID"', ["E1047,J-2301,03 30 00,L,RT,8.00"]).encode("utf-8-sig"), "utf-8"),
+        ("no_bom", _timecards_csv("EmployeeID", ["E1047,J-2301,03 30 00,L,RT,8.00"]).encode("utf-8"), "utf-8-sig"),
     ],
 )
 def test_bom_variants_give_clean_header(case, content, encoding, tmp_path, csv_mapping):
@@ -63,7 +56,7 @@ def test_bom_variants_give_clean_header(case, content, encoding, tmp_path, csv_m
 
     extract = read_labor_extract(path, csv_mapping(encoding=encoding), business_date=BUSINESS_DATE)
 
-    assert extract.header == C14_HEADER
+    assert extract.header == BOM_CASE_HEADER
     assert extract.exceptions == []
     assert extract.frame["employee_id"].tolist() == ["E1047"]
     assert extract.total_hours == Decimal("8.00")
@@ -100,7 +93,7 @@ def test_utf8_file_read_as_wrong_encoding_fails(tmp_path, csv_mapping):
 
 
 def test_blank_trailing_lines_are_not_rows(tmp_path, csv_mapping):
-    content = _c14_like("EmployeeID", ["E1001,J-2301,03 30 00,L,RT,8.00", "", " ", ",,,,,", ""]).encode("utf-8-sig")
+    content = _timecards_csv("EmployeeID", ["E1001,J-2301,03 30 00,L,RT,8.00", "", " ", ",,,,,", ""]).encode("utf-8-sig")
     path = write_bytes(tmp_path, "blank_tail.csv", content)
 
     extract = read_labor_extract(path, csv_mapping(), business_date=BUSINESS_DATE)
@@ -110,7 +103,7 @@ def test_blank_trailing_lines_are_not_rows(tmp_path, csv_mapping):
 
 
 def test_blank_line_inside_keeps_physical_numbers(tmp_path, csv_mapping):
-    content = _c14_like("EmployeeID", ["E1001,J-2301,03 30 00,L,RT,8.00", "", "E1002,J-2301,03 30 00,L,XX,8.00"])
+    content = _timecards_csv("EmployeeID", ["E1001,J-2301,03 30 00,L,RT,8.00", "", "E1002,J-2301,03 30 00,L,XX,8.00"])
     path = write_bytes(tmp_path, "gap.csv", content.encode("utf-8"))
 
     extract = read_labor_extract(path, csv_mapping(), business_date=BUSINESS_DATE)
@@ -120,7 +113,7 @@ def test_blank_line_inside_keeps_physical_numbers(tmp_path, csv_mapping):
 
 
 def test_quoted_newline_row_starts_on_its_first_line(tmp_path, csv_mapping):
-    content = _c14_like("EmployeeID", ['E1001,"J-2301",03 30 00,L,RT,8.00', 'E1002,"J-23\n01",03 30 00,L,RT,x', "E1003,J-2301,03 30 00,L,RT,1.00"])
+    content = _timecards_csv("EmployeeID", ['E1001,"J-2301",03 30 00,L,RT,8.00', 'E1002,"J-23\n01",03 30 00,L,RT,x', "E1003,J-2301,03 30 00,L,RT,1.00"])
     path = write_bytes(tmp_path, "multiline.csv", content.encode("utf-8"))
 
     extract = read_labor_extract(path, csv_mapping(), business_date=BUSINESS_DATE)
@@ -144,7 +137,7 @@ def test_decimal_comma_with_semicolons(tmp_path, csv_mapping):
 
 @pytest.mark.parametrize(("text", "expected"), [("-2.50", "-2.50"), ("(2.50)", "-2.50"), (" -0.25 ", "-0.25")])
 def test_negative_correction_rows(text, expected, tmp_path, csv_mapping):
-    content = _c14_like("EmployeeID", [f"E1001,J-2301,03 30 00,L,RT,{text}"]).encode("utf-8")
+    content = _timecards_csv("EmployeeID", [f"E1001,J-2301,03 30 00,L,RT,{text}"]).encode("utf-8")
     path = write_bytes(tmp_path, "negative.csv", content)
 
     extract = read_labor_extract(path, csv_mapping(negative_parentheses=True), business_date=BUSINESS_DATE)
@@ -155,7 +148,7 @@ def test_negative_correction_rows(text, expected, tmp_path, csv_mapping):
 
 
 def test_parentheses_rejected_unless_configured(tmp_path, csv_mapping):
-    content = _c14_like("EmployeeID", ["E1001,J-2301,03 30 00,L,RT,(2.50)"]).encode("utf-8")
+    content = _timecards_csv("EmployeeID", ["E1001,J-2301,03 30 00,L,RT,(2.50)"]).encode("utf-8")
     path = write_bytes(tmp_path, "paren.csv", content)
 
     extract = read_labor_extract(path, csv_mapping(negative_parentheses=False), business_date=BUSINESS_DATE)
@@ -164,7 +157,7 @@ def test_parentheses_rejected_unless_configured(tmp_path, csv_mapping):
 
 
 def test_whitespace_and_case_around_codes(tmp_path, csv_mapping):
-    content = _c14_like("EmployeeID", ["  E1001 , J-2301 , 033000 ,  l , ot , 2.00 "]).encode("utf-8")
+    content = _timecards_csv("EmployeeID", ["  E1001 , J-2301 , 033000 ,  l , ot , 2.00 "]).encode("utf-8")
     path = write_bytes(tmp_path, "spaces.csv", content)
 
     extract = read_labor_extract(path, csv_mapping(), business_date=BUSINESS_DATE)
@@ -177,7 +170,7 @@ def test_whitespace_and_case_around_codes(tmp_path, csv_mapping):
 
 def test_pay_type_synonyms(tmp_path, csv_mapping):
     lines = [f"E1001,J-2301,03 30 00,L,{code},1.00" for code in ("REG", "regular", "Overtime", "DOUBLE  TIME", "rt")]
-    path = write_bytes(tmp_path, "synonyms.csv", _c14_like("EmployeeID", lines).encode("utf-8"))
+    path = write_bytes(tmp_path, "synonyms.csv", _timecards_csv("EmployeeID", lines).encode("utf-8"))
 
     extract = read_labor_extract(path, csv_mapping(), business_date=BUSINESS_DATE)
 
