@@ -42,7 +42,7 @@ class LandingError(Exception):
 
 
 def landing_folder(landing_dir: str | os.PathLike, sha256: str) -> Path:
-    """Return the folder that holds the content with this SHA-256 hex digest."""
+    """Return the folder that contains the content with this SHA-256 hex digest."""
     return Path(landing_dir) / sha256[:2] / sha256
 
 

@@ -2,7 +2,7 @@
 
 A field system writes its extract into the drop folder over many seconds. A file counts as
 complete only when its size and mtime have held still across `stable_polls` listings and,
-unless the source allows size-stability alone, a `<name>.done` marker stands next to it.
+unless the source allows size-stability alone, a `<name>.done` marker exists next to it.
 `fetch` then checks the transferred size against the remote size before and after the
 transfer, because a file that grows during `get` otherwise arrives short with no error.
 """
@@ -99,7 +99,7 @@ class HostKeyChangedError(SFTPError):
 
 
 class IncompleteTransferError(SFTPError):
-    """A download did not match the remote file's size; the local copy was deleted."""
+    """A download did not match the remote file's size, so the local copy was deleted."""
 
     def __init__(self, remote_path: str, remote_size: int, local_size: int, detail: str):
         self.remote_path = remote_path
@@ -320,7 +320,7 @@ class SFTPSession:
             ) from exc
 
     def list_directory(self, remote_dir: str) -> list[ListingEntry]:
-        """List the regular files of `remote_dir` (one poll); directories and links are left out."""
+        """List the regular files of `remote_dir` once. Directories and symbolic links are left out."""
         with self._timed(f"listing {remote_dir}"):
             try:
                 attributes = self.sftp.listdir_attr(remote_dir)
@@ -457,7 +457,8 @@ class SFTPResource(dg.ConfigurableResource):
     """SFTP server holding a field system's extract drops.
 
     Pass `password`, `private_key_path` and `private_key_passphrase` as `dg.EnvVar`. They are
-    left out of `repr()` and of every error message.
+    left out of `repr()` and of every error message. When both a key and a password are set,
+    only the key is offered.
     """
 
     host: str = Field(description="SFTP server host name or address.")
@@ -472,7 +473,7 @@ class SFTPResource(dg.ConfigurableResource):
     )
     known_hosts_path: str = Field(
         default="~/.ssh/known_hosts",
-        description="OpenSSH known_hosts file that holds the server's host key.",
+        description="OpenSSH known_hosts file that contains the server's host key.",
     )
     verify_host_key: bool = Field(
         default=True,
@@ -486,8 +487,9 @@ class SFTPResource(dg.ConfigurableResource):
         default=60.0,
         description="Seconds to wait for any one SFTP response (listing, stat, read) before failing.",
     )
+    # 64 matches the default of OpenSSH's sftp client (sftp(1) -R, OpenSSH 9.2).
     max_concurrent_prefetch_requests: int = Field(
-        default=32,
+        default=64,
         description="Maximum read requests in flight during a download (paramiko prefetch).",
     )
     require_done_marker: bool = Field(
@@ -540,7 +542,7 @@ class SFTPResource(dg.ConfigurableResource):
 
     @contextlib.contextmanager
     def open_session(self) -> Iterator[SFTPSession]:
-        """Connect, verify the host key, log in and yield an SFTPSession; close it on exit."""
+        """Connect, verify the host key, log in and yield an SFTPSession, then close it on exit."""
         where = f"{self.host}:{self.port}"
         if not self.password and not self.private_key_path:
             raise SFTPAuthenticationError(
@@ -629,7 +631,7 @@ class SFTPResource(dg.ConfigurableResource):
         local_dir: str | os.PathLike,
         progress: Optional[ProgressCallback] = None,
     ) -> FetchedFile:
-        """Download one file and verify its size; see `SFTPSession.fetch`."""
+        """Download one file and verify its size, as `SFTPSession.fetch` describes."""
         with self.open_session() as session:
             return session.fetch(remote_file, local_dir, progress)
 

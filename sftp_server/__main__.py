@@ -23,18 +23,18 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--root", required=True, help="directory that clients see as /")
     parser.add_argument(
-        "--port", type=int, default=2222, help="TCP port on 127.0.0.1 (0 picks a free one; default 2222)"
+        "--port", type=int, default=2222, help="TCP port on 127.0.0.1, or 0 for a free port (default 2222)"
     )
     parser.add_argument(
         "--host-key",
         required=True,
-        help="private host key file; an ECDSA key is generated there if it does not exist",
+        help="private host key file, generated as an ECDSA key if it does not exist",
     )
     parser.add_argument("--user", required=True, help="the one username that may log in")
     parser.add_argument(
         "--password-env",
         metavar="VAR",
-        help="name of the environment variable that holds the user's password",
+        help="name of the environment variable that contains the user's password",
     )
     parser.add_argument(
         "--authorized-keys", help="OpenSSH authorized_keys file with the user's public keys"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import posixpath
 from pathlib import Path
@@ -9,10 +10,12 @@ from pathlib import Path
 import paramiko
 from paramiko.sftp import SFTP_FAILURE, SFTP_OK, SFTP_OP_UNSUPPORTED, SFTP_PERMISSION_DENIED
 
+logger = logging.getLogger(__name__)
+
 
 class _FileHandle(paramiko.SFTPHandle):
-    """Open local file; paramiko's SFTPHandle seeks to each read's offset, so out-of-order
-    prefetch reads work."""
+    """Open local file. paramiko's SFTPHandle.read seeks to each request's offset, so
+    out-of-order prefetch reads work."""
 
     def stat(self):
         try:
@@ -49,6 +52,7 @@ class RootedSFTPInterface(paramiko.SFTPServerInterface):
         normalized = posixpath.normpath("/" + path).lstrip("/")
         local = (self._root / normalized).resolve()
         if local != self._root and self._root not in local.parents:
+            logger.warning("Denied access to %s because it resolves outside %s", path, self._root)
             raise PermissionError(f"{path} is outside the served directory")
         return str(local)
 

@@ -42,7 +42,7 @@ def load_or_create_host_key(path: str | os.PathLike) -> paramiko.PKey:
 
 
 def read_authorized_keys(path: str | os.PathLike) -> list[paramiko.PKey]:
-    """Read public keys from an OpenSSH authorized_keys file; option prefixes are not supported."""
+    """Read public keys from an OpenSSH authorized_keys file. Lines with option prefixes are not supported."""
     keys = []
     for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
         line = line.strip()
@@ -56,7 +56,7 @@ def read_authorized_keys(path: str | os.PathLike) -> list[paramiko.PKey]:
 
 
 class _SingleUserAuth(paramiko.ServerInterface):
-    """Accepts one username with its password or one of its authorized keys."""
+    """Authentication of one username by its password or one of its authorized keys."""
 
     def __init__(
         self,
@@ -106,7 +106,7 @@ class _SingleUserAuth(paramiko.ServerInterface):
 class EmbeddedSFTPServer:
     """SFTP server on 127.0.0.1 that serves `root_dir` as `/` to one user.
 
-    `start()` binds the port (0 picks a free one) and returns at once; each client connection
+    `start()` binds the port (0 picks a free one) and returns at once. Each client connection
     runs in its own thread. `stop()` closes the listener and every open connection.
     """
 
@@ -241,6 +241,9 @@ class EmbeddedSFTPServer:
 
     def _serve_client(self, connection: socket.socket, client_address: str) -> None:
         connection.settimeout(None)
+        # Without TCP_NODELAY, Nagle's algorithm holds back small SFTP replies and a download
+        # with a few requests in flight slowed to about 1 MB/s on loopback in a local test.
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         transport = paramiko.Transport(connection)
         with self._lock:
             self._transports.append(transport)

@@ -54,7 +54,7 @@ class StallingProxy:
     """Forward 127.0.0.1:port to a target port until stall() is called.
 
     After stall(), bytes from the server are no longer passed to the client, while the
-    connection stays open: the client sees a server that has stopped answering.
+    connection stays open: the client sees a server that has stopped responding.
     """
 
     def __init__(self, target_port: int):

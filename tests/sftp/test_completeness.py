@@ -63,7 +63,7 @@ def test_growing_export_complete_at_poll_3():
     assert judged[0].size == 26880
 
 
-def test_growing_export_size_stability_alone_complete_at_poll_3():
+def test_growing_export_complete_without_marker():
     assert complete_names(GROWING_LABOR_EXPORT_POLLS[:2], require_marker=False) == []
     assert complete_names(GROWING_LABOR_EXPORT_POLLS, require_marker=False) == [
         "labor_20240311.csv"

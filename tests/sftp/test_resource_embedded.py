@@ -284,7 +284,7 @@ def test_fetch_large_file_with_prefetch(embedded_sftp, tmp_path):
     write_remote(embedded_sftp.root, "drop/big.bin", content)
     progress = []
 
-    fetched = embedded_sftp.resource(max_concurrent_prefetch_requests=8).fetch(
+    fetched = embedded_sftp.resource().fetch(
         "/drop/big.bin", tmp_path / "local", progress=lambda done, total: progress.append(done)
     )
 
