@@ -1,0 +1,66 @@
+"""What `make demo` prints at the end: what posted, what is held, and where the workbook is."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from demo.settings import DemoSettings
+from odoo_io.timesheets import EXTERNAL_ID_MODULE, TIMESHEET_MODEL, hours_total
+from resources.odoo import OdooResource
+from resources.staging import StagingDatabase
+from staging.batches import open_exceptions
+from staging.tables import batches
+from staging.workbook import write_exceptions_workbook
+
+
+def print_report(settings: DemoSettings, outcomes: dict[date, bool], workbook_path: Path) -> None:
+    env = settings.pipeline_environment()
+    staging = StagingDatabase(url=env["STAGING_DATABASE_URL"])
+    with staging.engine.connect() as connection:
+        rows = connection.execute(
+            select(batches).where(batches.c.domain == "labor").order_by(batches.c.partition_key)
+        ).mappings().all()
+    current = {}
+    for row in rows:
+        current[row["partition_key"]] = row  # staged_at order inside a partition is insertion order
+
+    print()
+    print("Labor batches")
+    print(f"{'date':<12}{'run':<8}{'status':<12}{'rows in':>8}{'staged':>8}{'held':>6}{'hours':>9}  note")
+    for business_date, success in outcomes.items():
+        batch = current.get(business_date.isoformat())
+        if batch is None:
+            print(f"{business_date!s:<12}{'failed':<8}{'not staged':<12}")
+            continue
+        note = (batch["status_reason"] or "")[:90]
+        print(
+            f"{business_date!s:<12}{'ok' if success else 'failed':<8}{batch['status']:<12}{batch['rows_in']:>8}"
+            f"{batch['rows_staged']:>8}{batch['rows_excepted']:>6}{batch['staged_hours']!s:>9}  {note}"
+        )
+
+    held = open_exceptions(staging.engine, "labor")
+    print()
+    print(f"Rows held for review: {len(held)}")
+    for item in held:
+        print(
+            f"  {item['partition_key']}  {item['source_file']} row {item['source_row']}  "
+            f"{item['column_name']}={item['value']!r}  {item['reason']} ({item['owner']}): {item['message']}"
+        )
+
+    odoo = OdooResource(
+        host=env["ODOO_HOST"], port=int(env["ODOO_PORT"]), protocol=env["ODOO_PROTOCOL"],
+        database=env["ODOO_DATABASE"], login=env["ODOO_LOGIN"], password=env["ODOO_PASSWORD"],
+    )
+    client = odoo.get_client()
+    posted = client.search_read(TIMESHEET_MODEL, [("ref", "=like", f"{EXTERNAL_ID_MODULE}.%")], ["unit_amount"])
+    print()
+    print(
+        f"Odoo sandbox ({odoo.describe()}): {len(posted)} timesheet lines from this pipeline, "
+        f"{hours_total(row['unit_amount'] for row in posted)} hours in all"
+    )
+    write_exceptions_workbook(staging.engine, workbook_path, "labor")
+    print(f"Exceptions workbook: {workbook_path}")
+    print("Browse runs and checks with `make services` in one terminal and `make dev` in another.")

@@ -1,0 +1,150 @@
+"""The nightly labor job end to end: SFTP drop -> staging -> gate -> Odoo timesheets -> read back."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from demo.extracts import sample_labor_rows
+from ingest.records import ControlRecord
+from odoo_io.timesheets import hours_total
+from staging.batches import batch_exceptions, staged_labor_lines
+from tests.pipeline.harness import LaborHarness, check_outcomes, materialized
+
+DAY = date(2026, 11, 16)
+
+
+def total(rows) -> Decimal:
+    return sum((Decimal(str(row["hours"])) for row in rows), Decimal("0.00"))
+
+
+@pytest.mark.parametrize("mapping", ["procore_timecards", "adp_paydata", "crew_timesheet_xlsx"])
+def test_clean_day_posts_every_line(labor: LaborHarness, mapping):
+    labor.mapping = mapping
+    rows = [row for row in sample_labor_rows(DAY) if row["hours"] != 0]
+    labor.drop(DAY, rows)
+
+    result = labor.run(DAY)
+
+    assert result.success
+    batch = labor.batch(DAY)
+    assert batch["status"] == "reconciled"
+    assert batch["rows_staged"] == len(rows)
+    assert batch["rows_excepted"] == 0
+    lines = labor.odoo_lines()
+    assert len(lines) == len(rows)
+    assert hours_total(line["unit_amount"] for line in lines) == total(rows)
+    assert all(line["amount"] < 0 for line in lines if line["unit_amount"] > 0)
+
+
+def test_second_run_posts_nothing_twice(labor: LaborHarness):
+    rows = sample_labor_rows(DAY)
+    labor.drop(DAY, rows)
+    first = labor.run(DAY)
+    posted = labor.odoo_lines()
+
+    second = labor.run(DAY)
+
+    assert first.success and second.success
+    assert len(labor.odoo_lines()) == len(posted) == len(rows)
+    metadata = second.asset_materializations_for_node("labor_timesheets")[0].metadata
+    assert metadata["rows_created_now"].value == 0
+    assert metadata["rows_already_in_odoo"].value == len(rows)
+
+
+def test_row_exceptions_hold_rows_and_post_the_rest(labor: LaborHarness):
+    rows = sample_labor_rows(DAY)
+    unknown_phase = {**rows[0], "cost_code": "09 91 00", "pay_type": "RT", "hours": Decimal("2.00")}
+    unknown_employee = {**rows[0], "employee_id": "E7777", "hours": Decimal("4.00")}
+    # rows[0]'s employee already has 8 regular hours that day; 9 more exceed the 16-hour limit.
+    long_day = {**rows[0], "job": "J-2302", "cost_code": "31 23 00", "pay_type": "RT", "hours": Decimal("9.00")}
+    labor.drop(DAY, [*rows, unknown_phase, unknown_employee, long_day])
+
+    result = labor.run(DAY)
+
+    assert result.success
+    batch = labor.batch(DAY)
+    exceptions = batch_exceptions(labor.staging.engine, batch["batch_id"])
+    reasons = {item["reason"] for item in exceptions}
+    assert {"unknown_cost_code", "unknown_employee", "hours_over_daily_limit"} <= reasons
+    assert batch["rows_in"] == batch["rows_staged"] + batch["rows_excepted"]
+    assert batch["rows_in"] == len(rows) + 3
+    unknown = next(item for item in exceptions if item["reason"] == "unknown_cost_code")
+    assert unknown["source_file"] == "timecards_20261116.csv"
+    assert unknown["value"] == "09 91 00"
+    assert unknown["source_row"] == len(rows) + 2
+    assert len(labor.odoo_lines()) == batch["rows_staged"]
+    assert check_outcomes(result)["no_rows_held_for_review"] is False
+
+
+def test_control_total_mismatch_holds_whole_batch(labor: LaborHarness):
+    rows = sample_labor_rows(DAY)
+    claimed = ControlRecord(record_count=len(rows), total_hours=total(rows) + Decimal("0.01"), source="test")
+    labor.drop(DAY, rows, control_override=claimed)
+
+    result = labor.run(DAY)
+
+    assert not result.success
+    assert check_outcomes(result)["control_totals_match"] is False
+    assert materialized(result, "labor_batch")
+    assert not materialized(result, "labor_timesheets")
+    batch = labor.batch(DAY)
+    assert batch["status"] == "held"
+    assert "0.01" in batch["status_reason"] or "control" in batch["status_reason"]
+    assert labor.odoo_lines() == []
+
+
+def test_locked_period_rows_are_held(labor: LaborHarness):
+    locked_day = date(2026, 10, 30)  # the demo company's period lock date is 2026-10-31
+    rows = sample_labor_rows(locked_day)
+    labor.drop(locked_day, rows)
+
+    result = labor.run(locked_day)
+
+    batch = labor.batch(locked_day)
+    assert result.success
+    assert batch["rows_staged"] == 0
+    assert batch["rows_excepted"] == len(rows)
+    reasons = {item["reason"] for item in batch_exceptions(labor.staging.engine, batch["batch_id"])}
+    assert reasons == {"period_locked"}
+    assert labor.odoo_lines() == []
+
+
+def test_corrected_file_does_not_post_records_again(labor: LaborHarness):
+    rows = sample_labor_rows(DAY)
+    labor.drop(DAY, rows)
+    assert labor.run(DAY).success
+    for path in labor.drop_dir.iterdir():
+        path.unlink()
+    corrected = [*rows, {**rows[1], "hours": Decimal("1.00"), "pay_type": "DT"}]
+    labor.drop(DAY, corrected)
+
+    result = labor.run(DAY)
+
+    batch = labor.batch(DAY)
+    exceptions = batch_exceptions(labor.staging.engine, batch["batch_id"])
+    assert result.success
+    assert {item["reason"] for item in exceptions} == {"already_posted"}
+    assert batch["rows_excepted"] == len(rows)
+    assert len(labor.odoo_lines()) == len(rows) + 1
+
+
+def test_missing_extract_fails_with_file_name(labor: LaborHarness):
+    result = labor.run(DAY)
+
+    assert not result.success
+    failure = result.get_step_failure_events()[0].event_specific_data.error
+    assert "timecards_20261116.csv" in str(failure)
+    assert "/drop/labor" in str(failure)
+
+
+def test_staged_lines_keep_exact_hours(labor: LaborHarness):
+    rows = sample_labor_rows(DAY)
+    rows.append({**rows[0], "hours": Decimal("-1.25"), "pay_type": "RT"})
+    labor.drop(DAY, rows)
+
+    assert labor.run(DAY).success
+
+    lines = staged_labor_lines(labor.staging.engine, labor.batch(DAY)["batch_id"])
+    assert sum((line["hours"] for line in lines), Decimal("0")) == total(rows)
+    assert any(line["hours"] == Decimal("-1.25") for line in lines)
