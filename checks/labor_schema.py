@@ -73,7 +73,8 @@ def labor_schema(business_date: date) -> pa.DataFrameSchema:
     """LaborFrame's schema plus the rule that every work date equals the partition date."""
     schema = LaborFrame.to_schema()
     partition_day = pd.Timestamp(business_date)
-    in_partition = pa.Check(lambda series: series == partition_day, name=PARTITION_CHECK)
+    # Compare calendar days, so a stray time of day fails only DATE_ONLY_CHECK.
+    in_partition = pa.Check(lambda series: series.dt.normalize() == partition_day, name=PARTITION_CHECK)
     work_date = schema.columns["work_date"]
     return schema.update_column("work_date", checks=[*work_date.checks, in_partition])
 

@@ -227,7 +227,8 @@ def normalise_cost_code(value: object, rules: CostCodeRules) -> str:
         raise InvalidValue(Reason.INVALID_COST_CODE, f"cost code {text!r} is not a CSI MasterFormat number")
 
     if len(digits) == 4:
-        if not rules.restore_leading_zero:
+        # Only a number can lose its leading zero, and a number never starts with 0.
+        if not rules.restore_leading_zero or digits.startswith("0"):
             raise InvalidValue(
                 Reason.INVALID_COST_CODE,
                 f"cost code {text!r} has 4 digits; set cost_code.restore_leading_zero if the sender drops a leading zero",
@@ -237,7 +238,7 @@ def normalise_cost_code(value: object, rules: CostCodeRules) -> str:
         division = int(digits[:2])
         if 1 <= division <= 16:
             digits = digits + "0"  # MasterFormat 1995 "03300" -> "033000"
-        elif rules.restore_leading_zero:
+        elif rules.restore_leading_zero and not digits.startswith("0"):
             digits = "0" + digits
         else:
             raise InvalidValue(
