@@ -444,7 +444,7 @@ class SFTPSession:
             )
         if local_size != after.st_size:
             raise IncompleteTransferError(
-                remote_path, int(after.st_size), local_size, "the transfer ended early"
+                remote_path, int(after.st_size), local_size, "the local size differs from the remote size"
             )
 
 
@@ -454,7 +454,7 @@ class SFTPSession:
 
 
 class SFTPResource(dg.ConfigurableResource):
-    """SFTP server holding a field system's extract drops.
+    """SFTP server with a field system's extract drops.
 
     Pass `password`, `private_key_path` and `private_key_passphrase` as `dg.EnvVar`. They are
     left out of `repr()` and of every error message. When both a key and a password are set,
