@@ -1,0 +1,92 @@
+"""Fault injection: make the next N calls to a model method fail as a transport error.
+
+A rule fires either before the call runs (nothing is written) or after its transaction committed
+(the write happened but the client sees an error), which is how a client learns to check whether
+a timed-out post went through. Rules are off until added, and each fires ``count`` times.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass
+
+ACTIONS = ("status", "drop", "delay")
+WHEN = ("before", "after")
+STATUS_TITLES = {
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+MAX_DELAY_SECONDS = 120.0
+
+
+@dataclass
+class FaultRule:
+    """One injected fault; ``model``/``method`` "*" match any object call."""
+
+    model: str = "*"
+    method: str = "*"
+    count: int = 1
+    action: str = "status"
+    status: int = 503
+    when: str = "before"
+    delay_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ValueError(f"Invalid fault action {self.action!r}; expected one of {', '.join(ACTIONS)}")
+        if self.when not in WHEN:
+            raise ValueError(f"Invalid fault timing {self.when!r}; expected 'before' or 'after'")
+        if self.action == "status" and self.status not in STATUS_TITLES:
+            raise ValueError(f"Invalid fault status {self.status!r}; expected one of {sorted(STATUS_TITLES)}")
+        if not 0 <= float(self.delay_seconds) <= MAX_DELAY_SECONDS:
+            raise ValueError(f"Invalid delay {self.delay_seconds!r}; expected 0 to {MAX_DELAY_SECONDS} seconds")
+        if int(self.count) < 1:
+            raise ValueError(f"Invalid count {self.count!r}; expected at least 1")
+
+    def matches(self, model: str, method: str) -> bool:
+        return self.model in ("*", model) and self.method in ("*", method)
+
+
+class FaultInjector:
+    """Thread-safe list of pending fault rules."""
+
+    def __init__(self) -> None:
+        self._rules: list[FaultRule] = []
+        self._lock = threading.Lock()
+
+    def add(self, rule: FaultRule) -> FaultRule:
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def pending(self) -> list[dict]:
+        with self._lock:
+            return [asdict(rule) for rule in self._rules]
+
+    def take(self, model: str, method: str) -> FaultRule | None:
+        """Return the first rule matching the call and use up one of its occurrences."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.matches(model, method):
+                    rule.count -= 1
+                    if rule.count <= 0:
+                        self._rules.remove(rule)
+                    return rule
+        return None
+
+
+def error_page(status: int) -> bytes:
+    """An HTML error page like the ones reverse proxies return."""
+    title = f"{status} {STATUS_TITLES[status]}"
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n<hr><center>sandbox proxy</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    ).encode()
