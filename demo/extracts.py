@@ -1,9 +1,9 @@
 """Write realistic labor extract files in each configured vendor layout, for demo drops and tests.
 
 Rows are given in canonical form (job, cost_code "03 30 00", cost_type, employee_id, craft,
-pay_type RT/OT/DT, work_date, hours) and rendered the way each vendor writes them: Procore
-tiered cost codes and time type names, ADP paydata lines with Reg/OT/Hours 3 columns, a
-crew timesheet workbook with duration cells. Reading a written file back with the same
+pay_type RT/OT/DT, work_date, hours). Each writer renders them the way its vendor does:
+Procore tiered cost codes and time type names, ADP paydata lines with Reg/OT/Hours 3
+columns, and a crew timesheet workbook with duration cells. Reading a written file back with the same
 mapping returns the same canonical rows, except that ADP paydata cannot carry zero-hour rows.
 """
 
@@ -141,8 +141,8 @@ def _write_adp(mapping: LaborMapping, path: Path, business_date: date, rows: lis
                 f"ADP paydata carries one work date per file (in its name); row for {row['employee_id']} "
                 f"has {row['work_date']}, the file is for {business_date}"
             )
-    # One paydata line per employee and job-cost string; a second hours entry for the same
-    # pay type starts a new line, as a payroll clerk would key it.
+    # Each employee and job-cost string gets one paydata line. A second hours entry for the
+    # same pay type starts a new line, as a payroll clerk would key it.
     lines: list[dict] = []
     open_lines: dict[tuple, dict] = {}
     for row in rows:

@@ -111,9 +111,10 @@ def read_labor_extract(
     extract). `business_date` is used only by mappings whose work date is the business date
     of the drop (`work_date: {business_date: true}`).
 
-    Raises ExtractError naming the file when the layout is wrong as a whole: the header row
-    or a mapped column is missing, the text is not in the configured encoding, the control
-    record is missing or malformed, or the file name carries no date where one is needed.
+    Raises ExtractError naming the file when the layout is wrong as a whole. That is when the
+    header row or a mapped column is missing, or the text is not in the configured encoding.
+    It is also when the control record is missing or malformed, or when the file name
+    carries no date where the mapping takes the work date from it.
     """
     path = Path(path)
     source_file = path.name
@@ -456,7 +457,7 @@ class _RowParser:
         raise AssertionError(f"no parser for canonical column {canonical}")
 
     def _unpivot(self, row: _SourceRow, problem) -> list[tuple[str, Decimal]]:
-        """One (pay type, hours) pair per hours column with non-zero hours."""
+        """Collect one (pay type, hours) pair per hours column with non-zero hours."""
         pairs = []
         for rule in self.mapping.unpivot:
             value = self._cell(row, rule.hours_column)

@@ -1,9 +1,10 @@
 """Labor mapping configuration: one YAML file per source system, loaded into a typed object.
 
-A mapping describes how one vendor layout maps onto the canonical labor frame: file format,
-text encoding, where the header is, which vendor column feeds each canonical column, how
-pay types, cost types, dates, hours and cost codes are written, and where the control record
-is. Keys are checked strictly, so a misspelt key fails at load time instead of being ignored.
+A mapping describes how one vendor layout maps onto the canonical labor frame. It gives the
+file format, text encoding and header position, and the vendor column behind each canonical
+column. It also gives how pay types, cost types, dates, hours and cost codes are written, and
+where the control record is. Keys are checked strictly, so a misspelt key fails at load time
+instead of being ignored.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ class ColumnSource:
     """Where one canonical value comes from: a vendor column, a constant, or another source.
 
     Exactly one of the fields is set. `split_group` names a group of the mapping's `split`
-    pattern; `from_file_name` takes the date from the file name; `from_business_date` takes
-    the business date that the caller passes to the reader.
+    pattern. `from_file_name` takes the date from the file name, and `from_business_date`
+    takes the business date that the caller passes to the reader.
     """
 
     column: str | None = None
@@ -72,7 +73,7 @@ class UnpivotRule:
 
 @dataclass(frozen=True)
 class CostCodeRules:
-    """How vendor cost codes are normalised to the canonical CSI form "DD SS SS".
+    """Rules that normalise vendor cost codes to the canonical CSI form "DD SS SS".
 
     `procore_tiers` reads a tiered "03-300" as the 5-digit MasterFormat 1995 number 03300.
     `restore_leading_zero` restores a zero a spreadsheet dropped: "3300" and "3,300" become
@@ -92,7 +93,7 @@ class ControlSpec:
     `kind` is "companion_file" (a small file next to the extract, named by `file_name` with
     `{stem}` and `{name}` placeholders, holding `count<delimiter>hours` on its last non-blank
     line) or "trailer" (a last row marked by `marker` in the marker column). Trailer cells are
-    named by header column or by 1-based position. `counts` says what the count counts:
+    named by header column or by 1-based position. `counts` names what the count covers:
     "canonical_rows" or "source_rows" (detail lines of a wide layout before unpivoting).
     """
 
