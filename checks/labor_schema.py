@@ -65,7 +65,9 @@ class LaborFrame(pa.DataFrameModel):
         return series == series.dt.normalize()
 
     class Config:
-        strict = True
+        # Callers may carry their own columns (external ids, line numbers) through validation,
+        # so only the canonical columns are required and checked.
+        strict = False
         coerce = False
 
 
@@ -87,7 +89,8 @@ def validate_labor_rows(frame: pd.DataFrame, business_date: date) -> tuple[pd.Da
     the partition) and integration for values the mapping should have made canonical
     (pay type, cost type, cost code, hours type). Problems with the frame as a whole
     (missing or extra column, wrong dtype) mean the reader or mapping is broken, so they
-    raise ExtractError instead.
+    raise ExtractError instead. The returned frame has a fresh 0-based index and keeps any
+    extra columns the caller added.
     """
     frame = frame.reset_index(drop=True)
     try:
