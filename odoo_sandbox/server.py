@@ -340,7 +340,8 @@ class SandboxServer:
         elif self.seed not in (None, "demo"):
             raise ValueError(f"Unknown seed {self.seed!r}; expected 'demo' or None")
         self.httpd = SandboxHTTPServer((self.host, self.requested_port), self.sandbox, self.injector)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="odoo-sandbox", daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       name="odoo-sandbox", daemon=True)
         self.thread.start()
         _logger.info("Odoo sandbox %s serving database %r from %s on http://%s:%d",
                      self.sandbox.version, self.sandbox.database, self.db_path, self.host, self.port)

@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "tests.fixtures.services",
+    "tests.fixtures.sandbox",
     "tests.fixtures.databases",
     "tests.fixtures.sftp",
 ]
