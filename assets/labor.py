@@ -42,7 +42,7 @@ from odoo_io.timesheets import (
 from pipelines.partitions import daily_partitions
 from resources.labor_feed import LaborFeed
 from resources.odoo import OdooResource
-from resources.sftp import SFTPResource
+from resources.sftp import SFTPError, SFTPResource
 from resources.staging import StagingDatabase
 from staging.batches import (
     BatchHeader,
@@ -71,7 +71,12 @@ def labor_extract(
     mapping = load_mapping(labor_feed.mapping)
     file_name = mapping.remote_file_name(business_date)
 
-    complete = sftp.list_complete_files(labor_feed.remote_dir, pattern=file_name)
+    try:
+        complete = sftp.list_complete_files(labor_feed.remote_dir, pattern=file_name)
+    except SFTPError as error:
+        raise dg.Failure(
+            description=f"Cannot look for labor extract {file_name} for business date {business_date}: {error}"
+        ) from error
     if not complete:
         raise dg.Failure(
             description=(

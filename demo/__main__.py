@@ -32,7 +32,7 @@ def run() -> int:
 
         from pipelines.definitions import defs
 
-        job = defs.get_job_def("labor_nightly")
+        job = defs.resolve_job_def("labor_nightly")
         instance = DagsterInstance.get()
         outcomes: dict[date, bool] = {}
         for business_date in DEMO_DATES:

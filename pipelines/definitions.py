@@ -25,6 +25,8 @@ def build_resources() -> dict:
             username=dg.EnvVar("LABOR_SFTP_USER"),
             password=dg.EnvVar("LABOR_SFTP_PASSWORD"),
             known_hosts_path=dg.EnvVar("LABOR_SFTP_KNOWN_HOSTS"),
+            # Two listings 2 s apart must agree on size and mtime, besides the .done marker.
+            poll_interval_seconds=2.0,
         ),
         "labor_feed": LaborFeed(
             mapping=dg.EnvVar("LABOR_MAPPING"),

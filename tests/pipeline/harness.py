@@ -66,7 +66,7 @@ class LaborHarness:
 
     def run(self, business_date: date, **odoo_overrides) -> dg.ExecuteInProcessResult:
         defs = dg.Definitions(assets=labor_assets, jobs=[labor_nightly_job], resources=self.resources(**odoo_overrides))
-        return defs.get_job_def("labor_nightly").execute_in_process(
+        return defs.resolve_job_def("labor_nightly").execute_in_process(
             partition_key=business_date.isoformat(), raise_on_error=False
         )
 
