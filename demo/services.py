@@ -43,7 +43,9 @@ def start_sandbox(settings: DemoSettings):
         host="127.0.0.1",
         port=settings.odoo_port,
         seed="demo",
-        admin_password=settings.odoo_admin_password,
-        api_password=settings.odoo_api_password,
-        api_key=settings.odoo_api_key,
+        credentials={
+            "admin_password": settings.odoo_admin_password,
+            "api_password": settings.odoo_api_password,
+            "api_key": settings.odoo_api_key,
+        },
     ).start()

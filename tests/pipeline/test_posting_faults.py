@@ -1,0 +1,170 @@
+"""Exactly-once posting under faults: transient errors, unknown outcomes, crashes, validation faults."""
+
+from datetime import date
+from decimal import Decimal
+
+import dagster as dg
+import pytest
+from sqlalchemy import update
+
+from assets.labor import labor_timesheets
+from checks.labor_gate import PostingRefused, verify_labor_batch
+from demo.extracts import sample_labor_rows
+from ingest.records import ControlRecord
+from odoo_io.timesheets import PostingRejected, post_timesheets
+from odoo_sandbox.faults import FaultRule
+from staging.batches import ledger_for_batch, staged_labor_lines
+from staging.tables import labor_lines
+from tests.fixtures.sandbox import start_sandbox
+from tests.pipeline.harness import LaborHarness, materialized
+
+DAY = date(2026, 11, 16)
+
+
+def staged_and_ready(labor: LaborHarness) -> list[dict]:
+    """Stage a batch with a run whose post fails before anything is created, and return its lines."""
+    labor.drop(DAY, sample_labor_rows(DAY, crew_size=8))
+    labor.sandbox.server.injector.add(FaultRule(model="account.analytic.line", method="create", count=1, status=500))
+    result = labor.run(DAY, max_attempts=1)
+    assert not result.success
+    assert labor.odoo_lines() == []
+    return staged_labor_lines(labor.staging.engine, labor.batch(DAY)["batch_id"])
+
+
+def test_transient_502_is_retried_and_posts_once(labor: LaborHarness):
+    labor.drop(DAY, sample_labor_rows(DAY))
+    labor.sandbox.server.injector.add(FaultRule(model="account.analytic.line", method="create", count=2, status=502))
+
+    result = labor.run(DAY)
+
+    assert result.success
+    metadata = result.asset_materializations_for_node("labor_timesheets")[0].metadata
+    assert metadata["transient_retries"].value >= 2
+    assert len(labor.odoo_lines()) == len(sample_labor_rows(DAY))
+
+
+def test_lookup_429_is_retried(labor: LaborHarness):
+    labor.drop(DAY, sample_labor_rows(DAY))
+    labor.sandbox.server.injector.add(FaultRule(model="account.analytic.line", method="search", count=1, status=429))
+
+    assert labor.run(DAY).success
+    assert len(labor.odoo_lines()) == len(sample_labor_rows(DAY))
+
+
+@pytest.mark.parametrize("action", ["status", "drop", "delay"])
+def test_unknown_outcome_of_create_is_looked_up_not_repeated(labor: LaborHarness, action):
+    # The server commits the chunk, then the client sees a 503, a dropped connection or a timeout.
+    labor.chunk_size = 4
+    labor.drop(DAY, sample_labor_rows(DAY))
+    labor.sandbox.server.injector.add(
+        FaultRule(model="account.analytic.line", method="create", count=1, action=action, status=503,
+                  when="after", delay_seconds=3.0 if action == "delay" else 0.0)
+    )
+
+    result = labor.run(DAY, timeout_seconds=1.0)
+
+    assert result.success
+    refs = [line["ref"] for line in labor.odoo_lines()]
+    assert len(refs) == len(set(refs)) == len(sample_labor_rows(DAY))
+
+
+def test_crash_between_chunks_then_rerun_posts_each_line_once(labor: LaborHarness):
+    labor.chunk_size = 3
+    rows = sample_labor_rows(DAY, crew_size=8)
+    labor.drop(DAY, rows)
+    # Chunk 1 posts; chunk 2 is committed by the server but the run dies before it learns so.
+    labor.sandbox.server.injector.add(FaultRule(model="account.analytic.line", method="create", count=1, status=503,
+                                                when="after"))
+    first = labor.run(DAY, max_attempts=1)
+    assert not first.success
+    assert labor.batch(DAY)["status"] == "posting"
+    partly = len(labor.odoo_lines())
+    assert 0 < partly < len(rows)
+
+    second = labor.run(DAY)
+
+    assert second.success
+    refs = [line["ref"] for line in labor.odoo_lines()]
+    assert len(refs) == len(set(refs)) == len(rows)
+    assert labor.batch(DAY)["status"] == "reconciled"
+    assert len(ledger_for_batch(labor.staging.engine, labor.batch(DAY)["batch_id"])) == len(rows)
+
+
+def test_process_stopping_after_a_chunk_resumes_on_rerun(labor: LaborHarness):
+    lines = staged_and_ready(labor)
+    client = labor.odoo(chunk_size=2).get_client()
+
+    class StopAfterFirstChunk(Exception):
+        pass
+
+    def stop(chunk_no: int) -> None:
+        raise StopAfterFirstChunk(chunk_no)
+
+    with pytest.raises(StopAfterFirstChunk):
+        post_timesheets(client, labor.staging.engine, batch_id="b", lines=lines, chunk_size=2, after_chunk=stop)
+    assert len(labor.odoo_lines()) == 2
+
+    result = post_timesheets(client, labor.staging.engine, batch_id="b", lines=lines, chunk_size=2)
+
+    assert result.created == len(lines) - 2
+    assert result.already_in_odoo == 2
+    assert len(labor.odoo_lines()) == len(lines)
+
+
+def test_validation_fault_is_not_retried_and_names_the_rows(labor: LaborHarness):
+    lines = staged_and_ready(labor)
+    broken = [dict(line) for line in lines[:3]]
+    broken[1]["odoo_employee_id"] = 999_999  # no such employee in Odoo
+    client = labor.odoo().get_client()
+
+    with pytest.raises(PostingRejected) as raised:
+        post_timesheets(client, labor.staging.engine, batch_id="b", lines=broken, chunk_size=10)
+
+    message = str(raised.value)
+    assert "chunk 1" in message
+    assert f"source rows {broken[0]['source_row']}-{broken[-1]['source_row']}" in message
+    assert client.transient_retries == 0
+    assert labor.odoo_lines() == []
+
+
+def test_gate_refuses_batch_whose_staging_was_changed(labor: LaborHarness):
+    staged_and_ready(labor)
+    batch = labor.batch(DAY)
+    with labor.staging.engine.begin() as connection:
+        connection.execute(update(labor_lines).where(labor_lines.c.line_no == 0).values(hours=Decimal("23.00")))
+
+    with pytest.raises(PostingRefused, match="staging holds"):
+        verify_labor_batch(labor.staging.engine, batch)
+
+
+def test_later_run_of_post_alone_does_not_post_held_batch(labor: LaborHarness):
+    rows = sample_labor_rows(DAY)
+    claimed = ControlRecord(record_count=len(rows) + 1, total_hours=Decimal("1.00"), source="test")
+    labor.drop(DAY, rows, control_override=claimed)
+    assert not labor.run(DAY).success
+
+    # A later run that selects only the posting asset: Dagster's blocking check does not
+    # stop it, so the posting step's own gate must.
+    result = dg.materialize([labor_timesheets], partition_key=DAY.isoformat(), resources=labor.resources(),
+                            raise_on_error=False)
+
+    assert not result.success
+    assert "held" in str(result.get_step_failure_events()[0].event_specific_data.error)
+    assert labor.odoo_lines() == []
+
+
+@pytest.mark.parametrize(("protocol", "version"), [("xmlrpc", "17.0"), ("jsonrpc", "18.0"), ("json2", "19.0")])
+def test_each_protocol_posts_and_reconciles(embedded_sftp, sqlite_staging, tmp_path, protocol, version):
+    sandbox = start_sandbox(tmp_path / "sandbox.sqlite3", version=version)
+    try:
+        labor = LaborHarness(embedded_sftp, sandbox, sqlite_staging, tmp_path / "landing", protocol=protocol, chunk_size=4)
+        rows = sample_labor_rows(DAY)
+        labor.drop(DAY, rows)
+
+        result = labor.run(DAY)
+
+        assert result.success, protocol
+        assert labor.batch(DAY)["status"] == "reconciled"
+        assert len(labor.odoo_lines()) == len(rows)
+    finally:
+        sandbox.server.stop()
