@@ -406,6 +406,7 @@ def create_records(env: Environment, model: ModelDef, vals_list: list[dict]) -> 
     if hooks:
         hooks.before_create(env, vals_list)
     vals_list = [apply_defaults(env, model, vals) for vals in vals_list]
+
     ids = []
     stamp = now_string()
     for vals in vals_list:
@@ -424,6 +425,7 @@ def create_records(env: Environment, model: ModelDef, vals_list: list[dict]) -> 
         for name, commands in x2many.items():
             apply_x2many_commands(env, model, model.fields[name], record_id, commands)
         ids.append(record_id)
+
     if hooks:
         hooks.after_create(env, ids, vals_list)
     return ids
@@ -443,10 +445,12 @@ def write_records(env: Environment, model: ModelDef, ids: Any, vals: dict) -> bo
             "Record does not exist or has been deleted.\n"
             f"(Record: {model.name}({shown},), User: {env.uid})"
         )
+
     vals = dict(vals)
     hooks = HOOKS.get(model.name)
     if hooks:
         hooks.before_write(env, ids, vals)
+
     columns, x2many = split_values(env, model, vals)
     for record_id in ids:
         check_columns(env, model, columns, record_id)
@@ -461,6 +465,7 @@ def write_records(env: Environment, model: ModelDef, ids: Any, vals: dict) -> bo
         for name, commands in x2many.items():
             for record_id in ids:
                 apply_x2many_commands(env, model, model.fields[name], record_id, commands)
+
     if hooks:
         hooks.after_write(env, ids, vals)
     return True

@@ -27,7 +27,7 @@ V18_NO_ACCOUNT_ERROR = "At least one analytic account must be set"
 
 
 def project_account_field(env) -> str:
-    """The project's analytic account field: analytic_account_id in 17, account_id from 18."""
+    """Return the name of the project's analytic account field: analytic_account_id in 17, account_id from 18."""
     return "analytic_account_id" if env.major <= 17 else "account_id"
 
 

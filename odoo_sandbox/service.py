@@ -46,8 +46,8 @@ class Sandbox:
             raise ValueError(f"Unsupported Odoo version {version!r}; expected one of {', '.join(SUPPORTED_VERSIONS)}")
         if stored_version and stored_version != version:
             raise ValueError(
-                f"The database {self.db_path} holds Odoo {stored_version} data and cannot be served as {version}; "
-                "start with --version {stored_version} or use another data directory"
+                f"Invalid version {version!r} for {self.db_path}: the database was created for Odoo "
+                f"{stored_version}. Start with --version {stored_version} or use another data directory."
             )
         self.version = version
         self.major = int(version.split(".")[0])

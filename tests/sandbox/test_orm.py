@@ -127,7 +127,8 @@ def test_search_read_read_group_fields_get(odoo_sandbox_server):
         "type": "many2one", "relation": "account.analytic.account", "string": "Analytic Account"}
     assert "account_id" not in fields
     found = admin.get_model("project.task").name_search("Excavation", [("project_id.name", "ilike", "J-2417")])
-    assert len(found) == 1 and found[0][1] == "31 23 00 Excavation and Fill"
+    assert len(found) == 1
+    assert found[0][1] == "31 23 00 Excavation and Fill"
     assert admin.get_model("res.partner").check_access_rights("unlink") is True
 
 

@@ -121,7 +121,7 @@ def test_api_user_cannot_write_others_lines(fresh_odoo_sandbox, api):
     with pytest.raises(JsonRPCException) as caught:
         lines.write([line_id], {"unit_amount": 4})
     assert name_of(caught) == "odoo.exceptions.AccessError"
-    # The ACL refuses the write first for the pipeline group, which has read and create only.
+    # The ACL rejects the write first, because the pipeline group has read and create only.
     assert "You are not allowed to modify 'Analytic Line'" in message_of(caught)
 
 
