@@ -35,7 +35,7 @@ def print_report(settings: DemoSettings, outcomes: dict[date, bool], workbook_pa
         if batch is None:
             print(f"{business_date!s:<12}{'failed':<8}{'not staged':<12}")
             continue
-        note = (batch["status_reason"] or "")[:90]
+        note = batch["status_reason"] or ""
         print(
             f"{business_date!s:<12}{'ok' if success else 'failed':<8}{batch['status']:<12}{batch['rows_in']:>8}"
             f"{batch['rows_staged']:>8}{batch['rows_excepted']:>6}{batch['staged_hours']!s:>9}  {note}"

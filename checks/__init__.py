@@ -1,0 +1,1 @@
+"""Pandera schemas, balancing rules and Dagster asset checks, one module per domain."""
