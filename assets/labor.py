@@ -88,9 +88,12 @@ def labor_extract(
     remote_file = complete[0]
 
     with tempfile.TemporaryDirectory(prefix="labor-fetch-") as download_dir:
+        # The companion control file comes first: an extract without it must not land.
+        companion = _fetch_companion_file(sftp, mapping, remote_file.path, download_dir)
         fetched = sftp.fetch(remote_file, download_dir)
         landed = land(fetched, labor_feed.landing_dir)
-        companion = _land_companion_file(sftp, labor_feed, mapping, remote_file.path, landed.path, download_dir)
+        if companion is not None:
+            _place_beside(companion, landed.path, mapping)
 
     first_time = record_landed(
         staging.engine,
@@ -112,30 +115,42 @@ def labor_extract(
             "content_hash": landed.sha256,
             "size_bytes": landed.size,
             "landed_path": str(landed.path),
-            "companion_file": companion or "none",
+            "companion_file": companion.name if companion else "none",
             "already_landed": already,
             "mapping": mapping.name,
         }
     )
 
 
-def _land_companion_file(sftp, labor_feed, mapping, remote_path: str, landed_path: Path, download_dir: str) -> str | None:
-    """Fetch the companion control file next to the landed extract, where the layout has one."""
+def _fetch_companion_file(sftp: SFTPResource, mapping, remote_path: str, download_dir: str) -> Path | None:
+    """Download the extract's companion control file where the layout has one."""
     if mapping.control is None or mapping.control.kind != "companion_file":
         return None
+    name = companion_file_path(Path(remote_path), mapping.control, None).name
+    remote_companion = f"{Path(remote_path).parent.as_posix()}/{name}"
+    try:
+        return Path(sftp.fetch(remote_companion, download_dir).local_path)
+    except (SFTPError, OSError) as error:
+        raise dg.Failure(
+            description=(
+                f"Companion control file {remote_companion} of {Path(remote_path).name} could not be fetched "
+                f"({error}); the sender must deliver it with the extract before it can be processed."
+            )
+        ) from error
+
+
+def _place_beside(companion: Path, landed_path: Path, mapping) -> None:
+    """Copy the companion file into the extract's landing folder, read-only like the extract."""
     target = companion_file_path(landed_path, mapping.control, None)
-    remote_companion = str(Path(remote_path).parent / companion_file_path(Path(remote_path), mapping.control, None).name)
     if target.exists():
-        return target.name
-    fetched = sftp.fetch(remote_companion, download_dir)
+        return
     folder = landed_path.parent
     folder.chmod(0o755)
     try:
-        target.write_bytes(Path(fetched.local_path).read_bytes())
+        target.write_bytes(companion.read_bytes())
         target.chmod(0o444)
     finally:
         folder.chmod(0o555)
-    return target.name
 
 
 @dg.asset(
@@ -200,7 +215,7 @@ def labor_batch(
         rows_staged=len(lines),
         rows_excepted=rows_excepted,
         staged_hours=sum((line["hours"] for line in lines), Decimal("0.00")),
-        file_hours=extract.total_hours,
+        file_hours=extract.file_hours,
         counted_rows=counted_rows,
         control_count=control.record_count if control else None,
         control_hours=control.total_hours if control else None,
@@ -215,7 +230,7 @@ def labor_batch(
     results = [
         control_totals_result(
             rows_in=counted_rows,
-            file_hours=extract.total_hours,
+            file_hours=extract.file_hours,
             control_count=header.control_count,
             control_hours=header.control_hours,
             control_source=header.control_source,
@@ -245,7 +260,7 @@ def labor_batch(
             "rows_excepted": stored_excepted,
             "dagster/row_count": staged_count,
             "staged_hours": str(staged_hours),
-            "file_hours": str(extract.total_hours),
+            "file_hours": str(extract.file_hours),
             "control_record": header.control_source or "missing",
             "exceptions_by_reason": count_by(exception_rows, "reason"),
             "exceptions_by_owner": count_by(exception_rows, "owner"),

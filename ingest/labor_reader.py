@@ -81,6 +81,7 @@ class LaborExtract:
     mapping_name: str
     header: list[str] = field(default_factory=list)  # column names as read, BOM removed
     control_counts: str = "canonical_rows"  # what control.record_count counts, from the mapping
+    excepted_hours: Decimal = Decimal("0.00")  # parsed hours of rows that have exceptions
 
     @property
     def excepted_rows(self) -> int:
@@ -89,7 +90,16 @@ class LaborExtract:
 
     @property
     def total_hours(self) -> Decimal:
+        """Hours of the rows that parsed into the frame."""
         return sum(self.frame["hours"], Decimal("0.00"))
+
+    @property
+    def file_hours(self) -> Decimal:
+        """Hours of every detail row whose hours could be read, to compare with the control record.
+
+        A row whose hours cannot be read is missing here, so its file cannot balance.
+        """
+        return self.total_hours + self.excepted_hours
 
 
 @dataclass
@@ -163,6 +173,7 @@ def read_labor_extract(
         mapping_name=mapping.name,
         header=header,
         control_counts=mapping.control.counts if mapping.control else "canonical_rows",
+        excepted_hours=parser.excepted_hours,
     )
 
 
@@ -335,6 +346,9 @@ class _RowParser:
         self.fixed_work_date = fixed_work_date
         self.header_width = header_width
         self.cost_types = {**_CANONICAL_COST_TYPES, **mapping.cost_types}
+        # Hours of rows rejected for another column: they still count toward the file's
+        # total, which the sender's control record covers.
+        self.excepted_hours = Decimal("0.00")
 
     def parse(self, row: _SourceRow) -> tuple[list[dict], list[RowException]]:
         problems: list[RowException] = []
@@ -398,6 +412,7 @@ class _RowParser:
         else:
             pay_rows = [(base.get("pay_type"), base.get("hours"))]
         if problems:
+            self.excepted_hours += sum((hours for _, hours in pay_rows if isinstance(hours, Decimal)), Decimal("0.00"))
             return [], problems
 
         produced = []
