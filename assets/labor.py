@@ -17,12 +17,19 @@ import pandas as pd
 from checks.labor import (
     batch_check_specs,
     control_totals_result,
+    overtime_result,
     reconciliation_result,
     rows_accounted_result,
     rows_held_result,
     timesheet_check_specs,
 )
-from checks.labor_rules import LaborRuleSettings, check_daily_hours, check_duplicates, check_master_data
+from checks.labor_rules import (
+    LaborRuleSettings,
+    check_daily_hours,
+    check_duplicates,
+    check_master_data,
+    find_early_overtime,
+)
 from checks.labor_schema import validate_labor_rows
 from checks.reporting import count_by
 from ingest.control import companion_file_path
@@ -237,6 +244,7 @@ def labor_batch(
         ),
         rows_accounted_result(rows_in=extract.rows_in, rows_staged=staged_count, rows_excepted=stored_excepted),
         rows_held_result(exception_rows, stored_excepted),
+        overtime_result(find_early_overtime(accepted, settings), settings.regular_hours_before_overtime),
     ]
     blocking_failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
     if blocking_failures:

@@ -19,6 +19,7 @@ LABOR_TIMESHEETS_KEY = dg.AssetKey("labor_timesheets")
 CONTROL_TOTALS_MATCH = "control_totals_match"
 ROWS_ACCOUNTED_FOR = "rows_accounted_for"
 NO_ROWS_HELD = "no_rows_held_for_review"
+OVERTIME_AFTER_REGULAR = "overtime_after_regular_hours"
 ODOO_MATCHES_STAGING = "odoo_matches_staging"
 
 batch_check_specs = [
@@ -39,6 +40,12 @@ batch_check_specs = [
         asset=LABOR_BATCH_KEY,
         blocking=False,
         description="Warns when rows were held for review; the accepted rows still post.",
+    ),
+    dg.AssetCheckSpec(
+        OVERTIME_AFTER_REGULAR,
+        asset=LABOR_BATCH_KEY,
+        blocking=False,
+        description="Warns about overtime on a day with fewer regular hours than the daily rule; the rows still post.",
     ),
 ]
 
@@ -147,4 +154,22 @@ def reconciliation_result(
             "expected_count": expected_count,
             "expected_hours": str(expected_hours),
         },
+    )
+
+
+def overtime_result(findings: list[dict], regular_hours_rule) -> dg.AssetCheckResult:
+    metadata: dict = {"employee_days": len(findings), "regular_hours_before_overtime": str(regular_hours_rule)}
+    if findings:
+        metadata["employee_days_found"] = dg.MetadataValue.md(
+            markdown_table(findings, ("employee_id", "work_date", "regular_hours", "overtime_hours"))
+        )
+    return dg.AssetCheckResult(
+        check_name=OVERTIME_AFTER_REGULAR,
+        asset_key=LABOR_BATCH_KEY,
+        passed=not findings,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=None
+        if not findings
+        else f"{len(findings)} employee-days have overtime before {regular_hours_rule} regular hours; check the time cards.",
+        metadata=metadata,
     )

@@ -15,6 +15,8 @@ from odoo_io.master_data import LaborMasterData
 @dataclass(frozen=True)
 class LaborRuleSettings:
     max_hours_per_day: Decimal = Decimal("16.00")
+    # Regular hours an employee works on a day before overtime is expected (daily rule).
+    regular_hours_before_overtime: Decimal = Decimal("8.00")
 
 
 # Every rule returns (line_no, exception) pairs: line_no is the frame's canonical line
@@ -108,3 +110,30 @@ def check_duplicates(frame: pd.DataFrame, posted_elsewhere: dict[str, str]) -> F
     return found
 
 
+
+
+def find_early_overtime(frame: pd.DataFrame, settings: LaborRuleSettings) -> list[dict]:
+    """Employee-days with overtime or double time but fewer regular hours than the daily rule.
+
+    A reasonableness finding (WARN): the rows still post, finance sees the list.
+    """
+    regular: dict[tuple[str, object], Decimal] = defaultdict(Decimal)
+    premium: dict[tuple[str, object], Decimal] = defaultdict(Decimal)
+    for row in frame.itertuples(index=False):
+        key = (row.employee_id, row.work_date)
+        if row.pay_type == "RT":
+            regular[key] += row.hours
+        else:
+            premium[key] += row.hours
+    findings = []
+    for (employee_id, work_date), premium_hours in sorted(premium.items(), key=lambda item: str(item[0])):
+        if premium_hours > 0 and regular[(employee_id, work_date)] < settings.regular_hours_before_overtime:
+            findings.append(
+                {
+                    "employee_id": employee_id,
+                    "work_date": f"{work_date:%Y-%m-%d}",
+                    "regular_hours": str(regular[(employee_id, work_date)]),
+                    "overtime_hours": str(premium_hours),
+                }
+            )
+    return findings

@@ -65,7 +65,10 @@ class LaborHarness:
         return write_labor_extract(self.mapping, business_date, self.drop_dir, rows, **kwargs)
 
     def run(self, business_date: date, **odoo_overrides) -> dg.ExecuteInProcessResult:
-        defs = dg.Definitions(assets=labor_assets, jobs=[labor_nightly_job], resources=self.resources(**odoo_overrides))
+        return self.run_with(business_date, self.resources(**odoo_overrides))
+
+    def run_with(self, business_date: date, resources: dict) -> dg.ExecuteInProcessResult:
+        defs = dg.Definitions(assets=labor_assets, jobs=[labor_nightly_job], resources=resources)
         return defs.resolve_job_def("labor_nightly").execute_in_process(
             partition_key=business_date.isoformat(), raise_on_error=False
         )
