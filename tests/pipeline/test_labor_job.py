@@ -148,3 +148,16 @@ def test_staged_lines_keep_exact_hours(labor: LaborHarness):
     lines = staged_labor_lines(labor.staging.engine, labor.batch(DAY)["batch_id"])
     assert sum((line["hours"] for line in lines), Decimal("0")) == total(rows)
     assert any(line["hours"] == Decimal("-1.25") for line in lines)
+
+
+def test_file_without_done_marker_is_not_taken(labor: LaborHarness):
+    # A file still being written has no .done marker yet: nothing is fetched or staged.
+    labor.drop(DAY, sample_labor_rows(DAY), done_marker=False)
+
+    result = labor.run(DAY)
+
+    assert not result.success
+    failure = str(result.get_step_failure_events()[0].event_specific_data.error)
+    assert "still being written" in failure
+    assert labor.batch(DAY) is None
+    assert not list(labor.landing_dir.glob("*/*/*")) if labor.landing_dir.exists() else True
