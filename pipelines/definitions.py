@@ -7,6 +7,8 @@ sandbox and SFTP server.
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from assets.labor import labor_assets
@@ -17,13 +19,20 @@ from resources.sftp import SFTPResource
 from resources.staging import StagingDatabase
 
 
+def _optional(name: str) -> dg.EnvVar | None:
+    """An EnvVar only when the variable is set, for settings such as a password OR a key."""
+    return dg.EnvVar(name) if os.environ.get(name) else None
+
+
 def build_resources() -> dict:
     return {
         "sftp": SFTPResource(
             host=dg.EnvVar("LABOR_SFTP_HOST"),
             port=dg.EnvVar.int("LABOR_SFTP_PORT"),
             username=dg.EnvVar("LABOR_SFTP_USER"),
-            password=dg.EnvVar("LABOR_SFTP_PASSWORD"),
+            password=_optional("LABOR_SFTP_PASSWORD"),
+            private_key_path=_optional("LABOR_SFTP_KEY_PATH"),
+            private_key_passphrase=_optional("LABOR_SFTP_KEY_PASSPHRASE"),
             known_hosts_path=dg.EnvVar("LABOR_SFTP_KNOWN_HOSTS"),
             # Two listings 2 s apart must agree on size and mtime, besides the .done marker.
             poll_interval_seconds=2.0,
