@@ -10,7 +10,7 @@ POSTABLE_STATUSES = {"staged", "posting", "posted", "reconciled", "post_failed"}
 
 
 class PostingRefused(Exception):
-    """The batch may not post; the message says which total or status failed."""
+    """The batch may not post. The message names the total or status that failed."""
 
 
 def verify_labor_batch(engine: Engine, batch: dict) -> None:
@@ -23,7 +23,7 @@ def verify_labor_batch(engine: Engine, batch: dict) -> None:
         raise PostingRefused(f"batch {batch_id} has no control record")
     if batch["control_count"] != batch["counted_rows"]:
         raise PostingRefused(
-            f"batch {batch_id}: file has {batch['counted_rows']} rows but the control record says {batch['control_count']}"
+            f"batch {batch_id}: file has {batch['counted_rows']} rows but its control record gives {batch['control_count']}"
         )
     if batch["control_hours"] != batch["file_hours"]:
         raise PostingRefused(
@@ -33,7 +33,7 @@ def verify_labor_batch(engine: Engine, batch: dict) -> None:
     staged_count, staged_hours = staged_totals(engine, batch_id)
     if staged_count != batch["rows_staged"] or staged_hours != batch["staged_hours"]:
         raise PostingRefused(
-            f"batch {batch_id}: staging holds {staged_count} lines / {staged_hours} h but the batch was staged with "
+            f"batch {batch_id}: staging contains {staged_count} lines / {staged_hours} h but the batch was staged with "
             f"{batch['rows_staged']} lines / {batch['staged_hours']} h"
         )
     excepted = excepted_row_count(engine, batch_id)

@@ -73,7 +73,12 @@ def check_master_data(frame: pd.DataFrame, master: LaborMasterData) -> Flagged:
                                     f"no project with analytic account code {row.job} in Odoo"))
             continue
         if not job.active or job.closed or not job.allow_timesheets:
-            state = "archived" if not job.active else "closed" if job.closed else "not open for timesheets"
+            if not job.active:
+                state = "archived"
+            elif job.closed:
+                state = "closed"
+            else:
+                state = "not open for timesheets"
             found.append(_exception(row, "job", row.job, Reason.JOB_CLOSED, OwnerRole.MASTER_DATA,
                                     f"job {row.job} ({job.name}) is {state} in Odoo"))
 
@@ -115,7 +120,7 @@ def check_duplicates(frame: pd.DataFrame, posted_elsewhere: dict[str, str]) -> F
 def find_early_overtime(frame: pd.DataFrame, settings: LaborRuleSettings) -> list[dict]:
     """Employee-days with overtime or double time but fewer regular hours than the daily rule.
 
-    A reasonableness finding (WARN): the rows still post, finance sees the list.
+    These are reasonableness findings for a WARN check: the rows still post, and finance reviews the list.
     """
     regular: dict[tuple[str, object], Decimal] = defaultdict(Decimal)
     premium: dict[tuple[str, object], Decimal] = defaultdict(Decimal)

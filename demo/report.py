@@ -1,4 +1,4 @@
-"""What `make demo` prints at the end: what posted, what is held, and where the workbook is."""
+"""The summary `make demo` prints at the end: posted batches, held rows and the workbook path."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Where the demo keeps its state, and the settings it hands to the pipeline as environment variables."""
+"""Demo state folders, generated secrets and the environment variables handed to the pipeline."""
 
 from __future__ import annotations
 

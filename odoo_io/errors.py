@@ -1,4 +1,4 @@
-"""How an Odoo call failed, sorted into what may be retried and what needs a person."""
+"""Failure classes of Odoo calls: transient ones to retry, validation ones for a person."""
 
 from __future__ import annotations
 
@@ -77,8 +77,8 @@ def classify(error: BaseException) -> OdooError:
     if isinstance(error, (httpx.TransportError, socket.timeout, TimeoutError, ConnectionError)):
         return OdooTransientError(f"{type(error).__name__}: {error}")
     if isinstance(error, json.JSONDecodeError):
-        # A proxy in front of Odoo answered with an HTML error page instead of JSON-RPC.
-        return OdooTransientError("the server answered with a non-JSON body (proxy error page)")
+        # A proxy in front of Odoo returned an HTML error page instead of a JSON-RPC response.
+        return OdooTransientError("the server returned a non-JSON response (proxy error page); retry later")
     if isinstance(error, ValueError) and str(error).startswith("Unexpected status code"):
         return _classify_json2_status(str(error))
     if isinstance(error, ValueError) and str(error).startswith("Invalid request"):

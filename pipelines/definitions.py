@@ -20,7 +20,7 @@ from resources.staging import StagingDatabase
 
 
 def _optional(name: str) -> dg.EnvVar | None:
-    """An EnvVar only when the variable is set, for settings such as a password OR a key."""
+    """Return an EnvVar only when the variable is set, for settings such as a password or a key."""
     return dg.EnvVar(name) if os.environ.get(name) else None
 
 

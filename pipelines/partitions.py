@@ -10,7 +10,7 @@ import dagster as dg
 # "yesterday" ends for the nightly schedule.
 COMPANY_TIMEZONE = os.environ.get("COMPANY_TIMEZONE", "America/Chicago")
 
-# First business date the pipeline knows about; backfills start here at the earliest.
+# First business date of the partitions, so the earliest date a backfill can start.
 DAILY_PARTITIONS_START = os.environ.get("DAILY_PARTITIONS_START", "2026-01-01")
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date=DAILY_PARTITIONS_START, timezone=COMPANY_TIMEZONE)

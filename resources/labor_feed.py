@@ -9,7 +9,7 @@ from pydantic import Field
 
 
 class LaborFeed(dg.ConfigurableResource):
-    """Where the labor extract is dropped, its layout, and the limits its rows must keep."""
+    """Drop folder, layout and row limits of the labor extract."""
 
     mapping: str = Field(
         default="procore_timecards",

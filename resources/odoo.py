@@ -39,5 +39,5 @@ class OdooResource(dg.ConfigurableResource):
         )
 
     def describe(self) -> str:
-        """Where posts go, without credentials, for logs and metadata."""
+        """Describe the posting target without credentials, for logs and metadata."""
         return f"{self.protocol}://{self.host}:{self.port}/{self.database} as {self.login}"

@@ -62,7 +62,7 @@ def _cell_value(value):
     if isinstance(value, int | float):
         return value
     if isinstance(value, Decimal):
-        # Hours are 2-place decimals; Excel holds them exactly enough to sum and filter.
+        # Hours are 2-place decimals, and an Excel number is exact enough to sum and filter them.
         return float(value)
     return str(value)
 

@@ -133,7 +133,7 @@ def test_gate_refuses_batch_whose_staging_was_changed(labor: LaborHarness):
     with labor.staging.engine.begin() as connection:
         connection.execute(update(labor_lines).where(labor_lines.c.line_no == 0).values(hours=Decimal("23.00")))
 
-    with pytest.raises(PostingRefused, match="staging holds"):
+    with pytest.raises(PostingRefused, match="staging contains"):
         verify_labor_batch(labor.staging.engine, batch)
 
 
