@@ -8,6 +8,7 @@ was posted. ``reset_demo_database`` deletes a database file and seeds it again.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from . import DEFAULT_DATABASE, orm
@@ -15,12 +16,9 @@ from .credentials import store_secret
 from .service import Sandbox
 from .storage import set_meta
 
-# Demo credentials for a local sandbox; override them with the arguments or these variables.
 DEMO_ADMIN_LOGIN = "admin"
-DEMO_ADMIN_PASSWORD = "admin"
 DEMO_API_LOGIN = "pipeline-api"
-DEMO_API_PASSWORD = "pipeline-api-demo"
-DEMO_API_KEY = "sandbox-demo-api-key-pipeline"
+# The seeded secrets come from the arguments, then these variables, and are otherwise random.
 ENVIRONMENT_VARIABLES = {
     "admin_password": "ODOO_SANDBOX_ADMIN_PASSWORD",
     "api_password": "ODOO_SANDBOX_API_PASSWORD",
@@ -90,24 +88,44 @@ PIPELINE_READ_CREATE_MODELS = ["account.analytic.line", "ir.model.data"]
 INTERNAL_USER_READ_MODELS = ["res.company", "res.users", "res.currency", "res.groups"]
 
 
+def generate_credentials() -> dict[str, str]:
+    """Generate random passwords and a random 40-hex-digit API key with the ``secrets`` module."""
+    return {
+        "admin_password": secrets.token_urlsafe(18),
+        "api_password": secrets.token_urlsafe(18),
+        "api_key": secrets.token_hex(20),
+    }
+
+
+def configured_credentials(admin_password: str | None = None, api_password: str | None = None,
+                           api_key: str | None = None) -> dict[str, str | None]:
+    """Return each secret from its argument, else its environment variable, else None.
+
+    Empty strings count as not set.
+    """
+    given = {"admin_password": admin_password, "api_password": api_password, "api_key": api_key}
+    return {name: given[name] or os.environ.get(ENVIRONMENT_VARIABLES[name]) or None for name in given}
+
+
 def resolve_credentials(admin_password: str | None = None, api_password: str | None = None,
                         api_key: str | None = None) -> dict[str, str]:
-    """Return the seeded secrets: arguments first, then environment variables, then demo values."""
-    given = {"admin_password": admin_password, "api_password": api_password, "api_key": api_key}
-    defaults = {"admin_password": DEMO_ADMIN_PASSWORD, "api_password": DEMO_API_PASSWORD, "api_key": DEMO_API_KEY}
-    return {
-        name: given[name] or os.environ.get(ENVIRONMENT_VARIABLES[name]) or defaults[name]
-        for name in given
-    }
+    """Return the secrets to seed: arguments first, then environment variables, then random values."""
+    configured = configured_credentials(admin_password, api_password, api_key)
+    generated = generate_credentials()
+    return {name: value or generated[name] for name, value in configured.items()}
 
 
 def seed_demo(sandbox: Sandbox, admin_password: str | None = None, api_password: str | None = None,
               api_key: str | None = None) -> dict:
-    """Seed the demo company into an empty sandbox database; return a summary of what was created."""
-    secrets = resolve_credentials(admin_password, api_password, api_key)
+    """Seed the demo company into an empty sandbox database; return a summary of what was created.
+
+    Secrets left as None are resolved by ``resolve_credentials``, so they may be random values
+    that only the database's digests record. Pass them explicitly when the caller needs them.
+    """
+    credentials = resolve_credentials(admin_password, api_password, api_key)
     with sandbox.transaction():
         env = sandbox.environment(orm.SUPERUSER_ID, su=True)
-        summary = DemoSeeder(env, sandbox).run(secrets)
+        summary = DemoSeeder(env, sandbox).run(credentials)
         set_meta(sandbox.conn, "seeded", "demo")
     return summary
 
@@ -127,7 +145,7 @@ class DemoSeeder:
             }])
         return record_id
 
-    def run(self, secrets: dict[str, str]) -> dict:
+    def run(self, credentials: dict[str, str]) -> dict:
         env = self.env
         usd = self.create("res.currency", {"name": "USD", "symbol": "$", "rounding": 0.01, "decimal_places": 2},
                           "base.USD")
@@ -163,9 +181,9 @@ class DemoSeeder:
             "groups_id": [(6, 0, [groups["base.group_user"], groups["hr_timesheet.group_hr_timesheet_user"],
                                   groups["field_to_odoo.group_pipeline"]])],
         }, "field_to_odoo.user_pipeline_api")
-        store_secret(env.conn, admin, "password", secrets["admin_password"])
-        store_secret(env.conn, api_user, "password", secrets["api_password"])
-        store_secret(env.conn, api_user, "apikey", secrets["api_key"])
+        store_secret(env.conn, admin, "password", credentials["admin_password"])
+        store_secret(env.conn, api_user, "password", credentials["api_password"])
+        store_secret(env.conn, api_user, "apikey", credentials["api_key"])
 
         stages = {
             "In Progress": self.create("project.project.stage", {"name": "In Progress", "sequence": 10, "fold": False},

@@ -311,6 +311,11 @@ class SandboxServer:
 
     ``SandboxServer(db_path, version="17.0", port=0, seed="demo").start()`` returns the running
     server; ``port`` is the bound port and ``stop()`` shuts it down.
+
+    ``credentials`` may set ``admin_password``, ``api_password`` and ``api_key`` for the demo seed.
+    Missing ones come from ``odoo_sandbox.seed.resolve_credentials``. When ``start()`` seeds the
+    database, ``seeded_credentials`` contains the secrets it stored. It stays None when the
+    database was seeded before, because the database keeps only digests.
     """
 
     def __init__(self, db_path, version: str | None = None, host: str = "127.0.0.1", port: int = 0,
@@ -323,6 +328,7 @@ class SandboxServer:
         self.database_name = database
         self.seed = seed
         self.credentials = credentials or {}
+        self.seeded_credentials: dict[str, str] | None = None
         self.login_cooldown_after = login_cooldown_after
         self.login_cooldown_seconds = login_cooldown_seconds
         self.injector = FaultInjector()
@@ -331,12 +337,14 @@ class SandboxServer:
         self.thread: threading.Thread | None = None
 
     def start(self) -> "SandboxServer":
-        from .seed import seed_demo
+        from .seed import resolve_credentials, seed_demo
 
         self.sandbox = Sandbox(self.db_path, self.version, self.database_name,
                                self.login_cooldown_after, self.login_cooldown_seconds)
         if self.seed == "demo" and not self.sandbox.is_seeded:
-            seed_demo(self.sandbox, **self.credentials)
+            credentials = resolve_credentials(**self.credentials)
+            seed_demo(self.sandbox, **credentials)
+            self.seeded_credentials = credentials
         elif self.seed not in (None, "demo"):
             raise ValueError(f"Unknown seed {self.seed!r}; expected 'demo' or None")
         self.httpd = SandboxHTTPServer((self.host, self.requested_port), self.sandbox, self.injector)
