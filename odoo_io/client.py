@@ -26,7 +26,9 @@ PROTOCOLS = ("xmlrpc", "xmlrpcs", "jsonrpc", "jsonrpcs", "json2", "json2s")
 logger = logging.getLogger(__name__)
 
 
-class _TimeoutTransport(xmlrpc.client.Transport):
+class _TimeoutMixin:
+    """Give each HTTP connection of an xmlrpc.client transport a socket timeout in seconds."""
+
     def __init__(self, timeout: float):
         super().__init__()
         self._timeout = timeout
@@ -37,15 +39,12 @@ class _TimeoutTransport(xmlrpc.client.Transport):
         return connection
 
 
-class _TimeoutSafeTransport(xmlrpc.client.SafeTransport):
-    def __init__(self, timeout: float):
-        super().__init__()
-        self._timeout = timeout
+class _TimeoutTransport(_TimeoutMixin, xmlrpc.client.Transport):
+    pass
 
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = self._timeout
-        return connection
+
+class _TimeoutSafeTransport(_TimeoutMixin, xmlrpc.client.SafeTransport):
+    pass
 
 
 class XmlRPCTimeoutConnector(XmlRPCConnector):
