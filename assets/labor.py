@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 
 from checks.labor import (
     batch_check_specs,
@@ -23,24 +22,16 @@ from checks.labor import (
     rows_held_result,
     timesheet_check_specs,
 )
-from checks.labor_rules import (
-    LaborRuleSettings,
-    check_daily_hours,
-    check_duplicates,
-    check_master_data,
-    find_early_overtime,
-)
-from checks.labor_schema import validate_labor_rows
+from checks.labor_rules import LaborRuleSettings, find_early_overtime
+from checks.labor_validation import staged_line_records, validate_labor_extract
 from checks.reporting import count_by
 from ingest.control import companion_file_path
 from ingest.labor_reader import read_labor_extract
-from ingest.landing import land, landing_folder
+from ingest.landing import land
 from ingest.mapping import load_mapping
-from ingest.records import RowException
 from odoo_io.master_data import fetch_labor_master_data
 from odoo_io.timesheets import (
     PostingRejected,
-    external_id_name,
     full_external_id,
     hours_total,
     post_timesheets,
@@ -180,35 +171,26 @@ def labor_batch(
 
     # Step 1: parse the vendor layout into the canonical frame.
     extract = read_labor_extract(landed_path, mapping, business_date=business_date)
-    frame = extract.frame.reset_index(drop=True)
-    frame["line_no"] = range(len(frame))
-    frame["external_id"] = [external_id_name(DOMAIN, mapping.source_system, rid) for rid in frame["source_record_id"]]
-    flagged: list[tuple[int | None, RowException]] = [(None, item) for item in extract.exceptions]
 
-    # Step 2: schema rules (types, allowed codes, hour range, date inside the partition).
-    valid, schema_exceptions = validate_labor_rows(frame, business_date)
-    schema_failed = set(frame["line_no"]) - set(valid["line_no"])
-    flagged.extend(_attach_line_numbers(frame, schema_failed, schema_exceptions))
-
-    # Step 3: daily hours, Odoo master data and lock dates, duplicates.
-    client = odoo.get_client(log=context.log)
-    master = fetch_labor_master_data(client, set(valid["job"]), set(valid["employee_id"]))
+    # Step 2: schema, daily hours, Odoo master data and lock dates, duplicates.
     batch_id = _batch_id(context.partition_key, landed["content_hash"])
-    posted_elsewhere = {
-        external_id: other_batch
-        for external_id, other_batch in ledger_batches_for(staging.engine, valid["external_id"]).items()
-        if other_batch != batch_id
-    }
+    client = odoo.get_client(log=context.log)
     settings = LaborRuleSettings(max_hours_per_day=labor_feed.max_hours)
-    rule_flags = check_daily_hours(valid, settings) + check_master_data(valid, master) + check_duplicates(valid, posted_elsewhere)
-    flagged.extend(rule_flags)
+    validated = validate_labor_extract(
+        extract,
+        business_date,
+        source_system=mapping.source_system,
+        settings=settings,
+        fetch_master=lambda jobs, employees: fetch_labor_master_data(client, jobs, employees),
+        posted_by_other_batches=lambda ids: {
+            external_id: other_batch
+            for external_id, other_batch in ledger_batches_for(staging.engine, ids).items()
+            if other_batch != batch_id
+        },
+    )
 
-    # Step 4: stage accepted lines and every exception in one transaction.
-    rejected_lines = schema_failed | {line_no for line_no, _ in rule_flags}
-    accepted = valid[~valid["line_no"].isin(rejected_lines)]
-    lines = _staged_lines(accepted, master)
-    unparsed_rows = extract.excepted_rows
-    rows_excepted = unparsed_rows + len(rejected_lines)
+    # Step 3: stage accepted lines and every exception in one transaction.
+    lines = staged_line_records(validated.accepted, validated.master)
     control = extract.control
     counted_rows = extract.source_rows_in if extract.control_counts == "source_rows" else extract.rows_in
     header = BatchHeader(
@@ -220,7 +202,7 @@ def labor_batch(
         mapping=mapping.name,
         rows_in=extract.rows_in,
         rows_staged=len(lines),
-        rows_excepted=rows_excepted,
+        rows_excepted=validated.rows_excepted,
         staged_hours=sum((line["hours"] for line in lines), Decimal("0.00")),
         file_hours=extract.file_hours,
         counted_rows=counted_rows,
@@ -228,9 +210,9 @@ def labor_batch(
         control_hours=control.total_hours if control else None,
         control_source=control.source if control else None,
     )
-    replace_staged_batch(staging.engine, header, lines, flagged)
+    replace_staged_batch(staging.engine, header, lines, validated.flagged)
 
-    # Step 5: evaluate the gate from what the database now holds.
+    # Step 4: evaluate the gate from what the database now holds.
     staged_count, staged_hours = staged_totals(staging.engine, batch_id)
     exception_rows = batch_exceptions(staging.engine, batch_id)
     stored_excepted = excepted_row_count(staging.engine, batch_id)
@@ -244,7 +226,7 @@ def labor_batch(
         ),
         rows_accounted_result(rows_in=extract.rows_in, rows_staged=staged_count, rows_excepted=stored_excepted),
         rows_held_result(exception_rows, stored_excepted),
-        overtime_result(find_early_overtime(accepted, settings), settings.regular_hours_before_overtime),
+        overtime_result(find_early_overtime(validated.accepted, settings), settings.regular_hours_before_overtime),
     ]
     blocking_failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
     if blocking_failures:
@@ -280,58 +262,6 @@ def labor_batch(
 
 def _batch_id(partition_key: str, content_hash: str) -> str:
     return f"{DOMAIN}-{partition_key}-{content_hash[:12]}"
-
-
-def _attach_line_numbers(
-    frame: pd.DataFrame, failed_lines: set[int], schema_exceptions: list[RowException]
-) -> list[tuple[int | None, RowException]]:
-    """Pair schema exceptions with the failed lines of the same source row.
-
-    One wide source row can yield several lines; its exceptions are spread over them in
-    order so that every failed line carries at least one exception.
-    """
-    lines_by_row: dict[tuple[str, int], list[int]] = {}
-    for row in frame[frame["line_no"].isin(failed_lines)].itertuples(index=False):
-        lines_by_row.setdefault((row.source_file, int(row.source_row)), []).append(int(row.line_no))
-    items_by_row: dict[tuple[str, int], list[RowException]] = {}
-    for item in schema_exceptions:
-        items_by_row.setdefault((item.source_file, item.source_row), []).append(item)
-
-    paired: list[tuple[int | None, RowException]] = []
-    for key, items in items_by_row.items():
-        line_numbers = lines_by_row.get(key) or [None]
-        for index, item in enumerate(items):
-            paired.append((line_numbers[index % len(line_numbers)], item))
-        for extra_line in line_numbers[len(items):]:
-            paired.append((extra_line, items[0]))
-    return paired
-
-
-def _staged_lines(accepted: pd.DataFrame, master) -> list[dict]:
-    lines = []
-    for row in accepted.itertuples(index=False):
-        job = master.jobs[row.job]
-        lines.append(
-            {
-                "line_no": int(row.line_no),
-                "external_id": row.external_id,
-                "source_record_id": row.source_record_id,
-                "source_file": row.source_file,
-                "source_row": int(row.source_row),
-                "job": row.job,
-                "cost_code": row.cost_code,
-                "cost_type": row.cost_type,
-                "employee_id": row.employee_id,
-                "craft": row.craft or "",
-                "pay_type": row.pay_type,
-                "work_date": row.work_date.date(),
-                "hours": row.hours,
-                "odoo_project_id": job.project_id,
-                "odoo_task_id": master.phases[(job.project_id, row.cost_code)].task_id,
-                "odoo_employee_id": master.employees[row.employee_id].employee_id,
-            }
-        )
-    return lines
 
 
 @dg.asset(

@@ -16,7 +16,7 @@ from odoo_sandbox.faults import FaultRule
 from staging.batches import ledger_for_batch, staged_labor_lines
 from staging.tables import labor_lines
 from tests.fixtures.sandbox import start_sandbox
-from tests.pipeline.harness import LaborHarness, materialized
+from tests.pipeline.harness import LaborHarness
 
 DAY = date(2026, 11, 16)
 

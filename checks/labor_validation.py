@@ -1,0 +1,128 @@
+"""Validation of a parsed labor extract: schema, row rules, master data and duplicates.
+
+The result says which canonical lines are accepted and pairs every exception with its
+line number, so that the staging database can count held rows exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from checks.labor_rules import LaborRuleSettings, check_daily_hours, check_duplicates, check_master_data
+from checks.labor_schema import validate_labor_rows
+from ingest.labor_reader import LaborExtract
+from ingest.records import RowException
+from odoo_io.master_data import LaborMasterData
+from odoo_io.timesheets import external_id_name
+
+DOMAIN = "labor"
+
+
+@dataclass
+class ValidatedLabor:
+    """Accepted lines of an extract, the exceptions of the others, and the master data used."""
+
+    accepted: pd.DataFrame
+    flagged: list[tuple[int | None, RowException]]  # (line number or None for unparsed rows, exception)
+    rejected_lines: set[int]
+    master: LaborMasterData
+
+    @property
+    def rows_excepted(self) -> int:
+        """Distinct held rows: unparsed source rows plus rejected canonical lines."""
+        unparsed = {(item.source_file, item.source_row) for line_no, item in self.flagged if line_no is None}
+        return len(unparsed) + len(self.rejected_lines)
+
+
+def validate_labor_extract(
+    extract: LaborExtract,
+    business_date: date,
+    *,
+    source_system: str,
+    settings: LaborRuleSettings,
+    fetch_master: Callable[[set[str], set[str]], LaborMasterData],
+    posted_by_other_batches: Callable[[list[str]], dict[str, str]],
+) -> ValidatedLabor:
+    """Run every row rule over an extract's canonical frame.
+
+    ``fetch_master(job_numbers, employee_numbers)`` reads Odoo's master data, and
+    ``posted_by_other_batches(external_ids)`` maps ids already posted by another batch to it.
+    """
+    frame = extract.frame.reset_index(drop=True)
+    frame["line_no"] = range(len(frame))
+    frame["external_id"] = [external_id_name(DOMAIN, source_system, rid) for rid in frame["source_record_id"]]
+    flagged: list[tuple[int | None, RowException]] = [(None, item) for item in extract.exceptions]
+
+    # Schema rules: types, allowed codes, hour range, date inside the partition.
+    valid, schema_exceptions = validate_labor_rows(frame, business_date)
+    schema_failed = set(frame["line_no"]) - set(valid["line_no"])
+    flagged.extend(_attach_line_numbers(frame, schema_failed, schema_exceptions))
+
+    # Daily hours, Odoo master data and lock dates, duplicates.
+    master = fetch_master(set(valid["job"]), set(valid["employee_id"]))
+    posted_elsewhere = posted_by_other_batches(list(valid["external_id"]))
+    rule_flags = check_daily_hours(valid, settings) + check_master_data(valid, master) + check_duplicates(valid, posted_elsewhere)
+    flagged.extend(rule_flags)
+
+    rejected_lines = schema_failed | {line_no for line_no, _ in rule_flags}
+    accepted = valid[~valid["line_no"].isin(rejected_lines)]
+    return ValidatedLabor(accepted=accepted, flagged=flagged, rejected_lines=rejected_lines, master=master)
+
+
+def _attach_line_numbers(
+    frame: pd.DataFrame, failed_lines: set[int], schema_exceptions: list[RowException]
+) -> list[tuple[int | None, RowException]]:
+    """Pair schema exceptions with the failed lines of the same source row.
+
+    One wide source row can yield several lines; its exceptions are spread over them in
+    order so that every failed line carries at least one exception.
+    """
+    lines_by_row: dict[tuple[str, int], list[int]] = {}
+    for row in frame[frame["line_no"].isin(failed_lines)].itertuples(index=False):
+        lines_by_row.setdefault((row.source_file, int(row.source_row)), []).append(int(row.line_no))
+    items_by_row: dict[tuple[str, int], list[RowException]] = {}
+    for item in schema_exceptions:
+        items_by_row.setdefault((item.source_file, item.source_row), []).append(item)
+
+    paired: list[tuple[int | None, RowException]] = []
+    for key, items in items_by_row.items():
+        line_numbers = lines_by_row.get(key) or [None]
+        for index, item in enumerate(items):
+            paired.append((line_numbers[index % len(line_numbers)], item))
+        for extra_line in line_numbers[len(items):]:
+            paired.append((extra_line, items[0]))
+    return paired
+
+
+def staged_line_records(accepted: pd.DataFrame, master: LaborMasterData) -> list[dict]:
+    """Turn accepted lines into staging rows with the Odoo ids they post to."""
+    lines = []
+    for row in accepted.itertuples(index=False):
+        job = master.jobs[row.job]
+        lines.append(
+            {
+                "line_no": int(row.line_no),
+                "external_id": row.external_id,
+                "source_record_id": row.source_record_id,
+                "source_file": row.source_file,
+                "source_row": int(row.source_row),
+                "job": row.job,
+                "cost_code": row.cost_code,
+                "cost_type": row.cost_type,
+                "employee_id": row.employee_id,
+                "craft": row.craft or "",
+                "pay_type": row.pay_type,
+                "work_date": row.work_date.date(),
+                "hours": row.hours,
+                "odoo_project_id": job.project_id,
+                "odoo_task_id": master.phases[(job.project_id, row.cost_code)].task_id,
+                "odoo_employee_id": master.employees[row.employee_id].employee_id,
+            }
+        )
+    return lines
+
+
