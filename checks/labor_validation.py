@@ -1,6 +1,6 @@
 """Validation of a parsed labor extract: schema, row rules, master data and duplicates.
 
-The result says which canonical lines are accepted and pairs every exception with its
+The result lists the accepted canonical lines and pairs every exception with its
 line number, so that the staging database can count held rows exactly.
 """
 
