@@ -1,17 +1,20 @@
 """Asset checks of the labor domain: the gate in front of posting, and the reconciliation after it.
 
 The checks are evaluated inside the assets that own the data (the staged batch, the
-posted timesheets) and reported through ``check_results``; the blocking ones stop the
-posting step of the same run when they fail.
+posted timesheets) and reported through ``check_results``. They are partitioned like
+their assets, so each business date shows its own results, and the blocking ones stop
+the posting step of the same run when they fail.
 """
 
 from __future__ import annotations
 
+import warnings
 from decimal import Decimal
 
 import dagster as dg
 
 from checks.reporting import EXCEPTION_COLUMNS, count_by, markdown_table
+from pipelines.partitions import daily_partitions
 
 LABOR_BATCH_KEY = dg.AssetKey("labor_batch")
 LABOR_TIMESHEETS_KEY = dg.AssetKey("labor_timesheets")
@@ -22,40 +25,50 @@ NO_ROWS_HELD = "no_rows_held_for_review"
 OVERTIME_AFTER_REGULAR = "overtime_after_regular_hours"
 ODOO_MATCHES_STAGING = "odoo_matches_staging"
 
-batch_check_specs = [
-    dg.AssetCheckSpec(
-        CONTROL_TOTALS_MATCH,
-        asset=LABOR_BATCH_KEY,
-        blocking=True,
-        description="Record count and total hours of the file equal its control record (trailer or companion file).",
-    ),
-    dg.AssetCheckSpec(
-        ROWS_ACCOUNTED_FOR,
-        asset=LABOR_BATCH_KEY,
-        blocking=True,
-        description="Rows in the file = rows staged + rows held in the exceptions table.",
-    ),
-    dg.AssetCheckSpec(
-        NO_ROWS_HELD,
-        asset=LABOR_BATCH_KEY,
-        blocking=False,
-        description="Warns when rows were held for review; the accepted rows still post.",
-    ),
-    dg.AssetCheckSpec(
-        OVERTIME_AFTER_REGULAR,
-        asset=LABOR_BATCH_KEY,
-        blocking=False,
-        description="Warns about overtime on a day with fewer regular hours than the daily rule; the rows still post.",
-    ),
-]
+# NOTE: partitioned check specs are a preview feature in dagster 1.13 (PreviewWarning),
+# used because without them a check result shows no business date in the UI. The
+# exact dagster pin in pyproject.toml keeps a patch release from changing them unseen.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+    batch_check_specs = [
+        dg.AssetCheckSpec(
+            CONTROL_TOTALS_MATCH,
+            asset=LABOR_BATCH_KEY,
+            blocking=True,
+            partitions_def=daily_partitions,
+            description="Record count and total hours of the file equal its control record (trailer or companion file).",
+        ),
+        dg.AssetCheckSpec(
+            ROWS_ACCOUNTED_FOR,
+            asset=LABOR_BATCH_KEY,
+            blocking=True,
+            partitions_def=daily_partitions,
+            description="Rows in the file = rows staged + rows held in the exceptions table.",
+        ),
+        dg.AssetCheckSpec(
+            NO_ROWS_HELD,
+            asset=LABOR_BATCH_KEY,
+            blocking=False,
+            partitions_def=daily_partitions,
+            description="Warns when rows were held for review; the accepted rows still post.",
+        ),
+        dg.AssetCheckSpec(
+            OVERTIME_AFTER_REGULAR,
+            asset=LABOR_BATCH_KEY,
+            blocking=False,
+            partitions_def=daily_partitions,
+            description="Warns about overtime on a day with fewer regular hours than the daily rule; the rows still post.",
+        ),
+    ]
 
-timesheet_check_specs = [
-    dg.AssetCheckSpec(
-        ODOO_MATCHES_STAGING,
-        asset=LABOR_TIMESHEETS_KEY,
-        description="Count and hours of the batch read back from Odoo equal staging and the control record.",
-    ),
-]
+    timesheet_check_specs = [
+        dg.AssetCheckSpec(
+            ODOO_MATCHES_STAGING,
+            asset=LABOR_TIMESHEETS_KEY,
+            partitions_def=daily_partitions,
+            description="Count and hours of the batch read back from Odoo equal staging and the control record.",
+        ),
+    ]
 
 
 def control_totals_result(

@@ -161,3 +161,15 @@ def test_file_without_done_marker_is_not_taken(labor: LaborHarness):
     assert "still being written" in failure
     assert labor.batch(DAY) is None
     assert not labor.landing_dir.exists() or not any(labor.landing_dir.rglob("*.csv"))
+
+
+def test_check_results_carry_business_date(labor: LaborHarness):
+    labor.drop(DAY, sample_labor_rows(DAY))
+
+    result = labor.run(DAY)
+
+    evaluations = [
+        event.event_specific_data for event in result.all_events if event.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    assert len(evaluations) == 5
+    assert {evaluation.partition for evaluation in evaluations} == {"2026-11-16"}
