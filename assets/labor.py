@@ -6,6 +6,7 @@ labor_timesheets -> the staged lines posted into Odoo exactly once, then read ba
 """
 
 
+import shutil
 import tempfile
 from datetime import date
 from decimal import Decimal
@@ -40,13 +41,15 @@ from odoo_io.timesheets import (
 from pipelines.partitions import daily_partitions
 from resources.labor_feed import LaborFeed
 from resources.odoo import OdooResource
-from resources.sftp import SFTPError, SFTPResource
+from resources.sftp import FetchedFile, SFTPError, SFTPResource
 from resources.staging import StagingDatabase
 from staging.batches import (
     BatchHeader,
     batch_exceptions,
     current_batch,
     excepted_row_count,
+    LandedDelivery,
+    landing_key,
     latest_landed,
     ledger_batches_for,
     record_landed,
@@ -88,24 +91,24 @@ def labor_extract(
     with tempfile.TemporaryDirectory(prefix="labor-fetch-") as download_dir:
         # The companion control file comes first: an extract without it must not land.
         companion = _fetch_companion_file(sftp, mapping, remote_file.path, download_dir)
-        fetched = sftp.fetch(remote_file, download_dir)
-        landed = land(fetched, labor_feed.landing_dir)
-        if companion is not None:
-            _place_beside(companion, landed.path, mapping)
+        landed = land(sftp.fetch(remote_file, download_dir), labor_feed.landing_dir)
+        landed_companion = land(companion, labor_feed.landing_dir) if companion is not None else None
 
-    first_time = record_landed(
-        staging.engine,
-        content_hash=landed.sha256,
+    delivery = LandedDelivery(
+        content_hash=landing_key(landed.sha256, landed_companion.sha256 if landed_companion else None),
         domain=DOMAIN,
         remote_path=remote_file.path,
         landed_path=str(landed.path),
+        file_hash=landed.sha256,
         size=landed.size,
+        companion_path=str(landed_companion.path) if landed_companion else None,
+        companion_hash=landed_companion.sha256 if landed_companion else None,
         partition_key=context.partition_key,
     )
-    already = landed.already_landed or not first_time
+    first_time = record_landed(staging.engine, delivery)
     context.log.info(
         "Labor extract %s (%d bytes, sha256 %s) %s",
-        remote_file.path, landed.size, landed.sha256[:12], "was already landed; reusing it" if already else "landed",
+        remote_file.path, landed.size, landed.sha256[:12], "landed" if first_time else "was already landed; reusing it",
     )
     return dg.MaterializeResult(
         metadata={
@@ -113,21 +116,22 @@ def labor_extract(
             "content_hash": landed.sha256,
             "size_bytes": landed.size,
             "landed_path": str(landed.path),
-            "companion_file": companion.name if companion else "none",
-            "already_landed": already,
+            "companion_file": Path(delivery.companion_path).name if delivery.companion_path else "none",
+            "companion_hash": delivery.companion_hash or "none",
+            "already_landed": not first_time,
             "mapping": mapping.name,
         }
     )
 
 
-def _fetch_companion_file(sftp: SFTPResource, mapping, remote_path: str, download_dir: str) -> Path | None:
+def _fetch_companion_file(sftp: SFTPResource, mapping, remote_path: str, download_dir: str) -> FetchedFile | None:
     """Download the extract's companion control file where the layout has one."""
     if mapping.control is None or mapping.control.kind != "companion_file":
         return None
     name = companion_file_path(Path(remote_path), mapping.control, None).name
     remote_companion = f"{Path(remote_path).parent.as_posix()}/{name}"
     try:
-        return Path(sftp.fetch(remote_companion, download_dir).local_path)
+        return sftp.fetch(remote_companion, download_dir)
     except (SFTPError, OSError) as error:
         raise dg.Failure(
             description=(
@@ -135,20 +139,6 @@ def _fetch_companion_file(sftp: SFTPResource, mapping, remote_path: str, downloa
                 f"({error}); the sender must deliver it with the extract before it can be processed."
             )
         ) from error
-
-
-def _place_beside(companion: Path, landed_path: Path, mapping) -> None:
-    """Copy the companion file into the extract's landing folder, read-only like the extract."""
-    target = companion_file_path(landed_path, mapping.control, None)
-    if target.exists():
-        return
-    folder = landed_path.parent
-    folder.chmod(0o755)
-    try:
-        target.write_bytes(companion.read_bytes())
-        target.chmod(0o444)
-    finally:
-        folder.chmod(0o555)
 
 
 @dg.asset(
@@ -167,10 +157,9 @@ def labor_batch(
     if landed is None:
         raise dg.Failure(description=f"No landed labor extract for {business_date}; materialize labor_extract first.")
     mapping = load_mapping(labor_feed.mapping)
-    landed_path = Path(landed["landed_path"])
 
     # Step 1: parse the vendor layout into the canonical frame.
-    extract = read_labor_extract(landed_path, mapping, business_date=business_date)
+    extract = _read_landed_extract(landed, mapping, business_date)
 
     # Step 2: schema, daily hours, Odoo master data and lock dates, duplicates.
     batch_id = _batch_id(context.partition_key, landed["content_hash"])
@@ -243,7 +232,7 @@ def labor_batch(
         metadata={
             "batch_id": batch_id,
             "source_file": extract.source_file,
-            "content_hash": landed["content_hash"],
+            "landing_key": landed["content_hash"],
             "mapping": mapping.name,
             "rows_in": extract.rows_in,
             "rows_staged": staged_count,
@@ -258,6 +247,22 @@ def labor_batch(
         },
         check_results=results,
     )
+
+
+def _read_landed_extract(landed: dict, mapping, business_date: date):
+    """Read a landed extract with its landed companion control file, if it has one.
+
+    Landing keys each file by its own content, so the companion may sit in its own folder
+    under the name of an earlier delivery with the same content; the reader gets a copy
+    under the name the layout expects.
+    """
+    landed_path = Path(landed["landed_path"])
+    if not landed["companion_path"]:
+        return read_labor_extract(landed_path, mapping, business_date=business_date)
+    with tempfile.TemporaryDirectory(prefix="labor-control-") as companion_dir:
+        expected = companion_file_path(landed_path, mapping.control, Path(companion_dir))
+        shutil.copyfile(landed["companion_path"], expected)
+        return read_labor_extract(landed_path, mapping, companion_dir=Path(companion_dir), business_date=business_date)
 
 
 def _batch_id(partition_key: str, content_hash: str) -> str:

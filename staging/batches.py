@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -227,24 +228,46 @@ def ledger_for_batch(engine: Engine, batch_id: str) -> dict[str, int]:
 # -- landed files ----------------------------------------------------------------------
 
 
-def record_landed(engine: Engine, *, content_hash: str, domain: str, remote_path: str, landed_path: str, size: int, partition_key: str | None) -> bool:
-    """Register a landed file; returns False when the same content was landed before."""
+@dataclass(frozen=True)
+class LandedDelivery:
+    """An extract in the landing area, with its companion control file if the layout has one."""
+
+    content_hash: str  # landing key: the extract's hash, or the hash of both files' hashes
+    domain: str
+    remote_path: str
+    landed_path: str
+    file_hash: str
+    size: int
+    companion_path: str | None
+    companion_hash: str | None
+    partition_key: str | None
+
+
+def landing_key(file_hash: str, companion_hash: str | None) -> str:
+    if companion_hash is None:
+        return file_hash
+    return hashlib.sha256(f"{file_hash}:{companion_hash}".encode()).hexdigest()
+
+
+def record_landed(engine: Engine, delivery: LandedDelivery) -> bool:
+    """Register a delivery; returns False when the same content was landed before.
+
+    A delivery fetched again becomes the partition's latest one again.
+    """
+    fetched_at = now()
     with engine.begin() as connection:
         exists = connection.execute(
-            select(landed_files.c.content_hash).where(landed_files.c.content_hash == content_hash)
+            select(landed_files.c.content_hash).where(landed_files.c.content_hash == delivery.content_hash)
         ).first()
         if exists:
+            connection.execute(
+                update(landed_files)
+                .where(landed_files.c.content_hash == delivery.content_hash)
+                .values(last_fetched_at=fetched_at, partition_key=delivery.partition_key)
+            )
             return False
         connection.execute(
-            insert(landed_files).values(
-                content_hash=content_hash,
-                domain=domain,
-                remote_path=remote_path,
-                landed_path=landed_path,
-                size=size,
-                partition_key=partition_key,
-                landed_at=now(),
-            )
+            insert(landed_files).values(**delivery.__dict__, landed_at=fetched_at, last_fetched_at=fetched_at)
         )
     return True
 
@@ -260,7 +283,7 @@ def latest_landed(engine: Engine, domain: str, partition_key: str) -> dict | Non
         row = connection.execute(
             select(landed_files)
             .where(and_(landed_files.c.domain == domain, landed_files.c.partition_key == partition_key))
-            .order_by(landed_files.c.landed_at.desc())
+            .order_by(landed_files.c.last_fetched_at.desc())
             .limit(1)
         ).mappings().first()
     return dict(row) if row else None

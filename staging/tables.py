@@ -106,14 +106,21 @@ posting_ledger = Table(
     Column("posted_at", DateTime(timezone=True), nullable=False),
 )
 
+# One row per landed delivery. The landing key is the extract's SHA-256, or for layouts
+# with a companion control file the SHA-256 of both files' hashes, so a corrected control
+# file makes a new delivery (and a new batch) while the same pair is never processed twice.
 landed_files = Table(
     "landed_files",
     metadata,
-    Column("content_hash", String(64), primary_key=True),
+    Column("content_hash", String(64), primary_key=True),  # the landing key
     Column("domain", String(32), nullable=False),
     Column("remote_path", String(512), nullable=False),
     Column("landed_path", String(1024), nullable=False),
+    Column("file_hash", String(64), nullable=False),
     Column("size", Integer, nullable=False),
+    Column("companion_path", String(1024)),
+    Column("companion_hash", String(64)),
     Column("partition_key", String(32)),
     Column("landed_at", DateTime(timezone=True), nullable=False),
+    Column("last_fetched_at", DateTime(timezone=True), nullable=False),
 )

@@ -173,3 +173,32 @@ def test_check_results_carry_business_date(labor: LaborHarness):
     ]
     assert len(evaluations) == 5
     assert {evaluation.partition for evaluation in evaluations} == {"2026-11-16"}
+
+
+def test_corrected_control_file_releases_held_batch(labor: LaborHarness):
+    rows = sample_labor_rows(DAY)
+    claimed = ControlRecord(record_count=len(rows), total_hours=total(rows) + Decimal("2.00"), source="test")
+    paths = labor.drop(DAY, rows, control_override=claimed)
+    assert not labor.run(DAY).success
+    control_file = next(path for path in paths if path.suffix == ".ctl")
+    control_file.write_text(f"{len(rows)},{total(rows)}\r\n")
+
+    result = labor.run(DAY)
+
+    assert result.success
+    assert labor.batch(DAY)["status"] == "reconciled"
+    assert len(labor.odoo_lines()) == len(rows)
+
+
+def test_same_control_content_on_two_days(labor: LaborHarness):
+    second_day = date(2026, 11, 17)
+    rows = [{**row, "work_date": DAY} for row in sample_labor_rows(DAY)]
+    # Same count and hours on both days, so both control files have the same bytes.
+    labor.drop(DAY, rows)
+    labor.drop(second_day, [{**row, "work_date": second_day} for row in rows])
+
+    assert labor.run(DAY).success
+    assert labor.run(second_day).success
+
+    assert labor.batch(second_day)["status"] == "reconciled"
+    assert len(labor.odoo_lines()) == 2 * len(rows)
