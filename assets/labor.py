@@ -199,7 +199,7 @@ def labor_batch(
         control_hours=control.total_hours if control else None,
         control_source=control.source if control else None,
     )
-    replace_staged_batch(staging.engine, header, lines, validated.flagged)
+    replace_staged_batch(staging.engine, header, lines, validated.flagged, validated.line_details())
 
     # Step 4: evaluate the gate from what the database now holds.
     staged_count, staged_hours = staged_totals(staging.engine, batch_id)

@@ -26,10 +26,24 @@ DOMAIN = "labor"
 class ValidatedLabor:
     """Accepted lines of an extract, the exceptions of the others, and the master data used."""
 
+    frame: pd.DataFrame  # every parsed line, with line_no and external_id
     accepted: pd.DataFrame
     flagged: list[tuple[int | None, RowException]]  # (line number or None for unparsed rows, exception)
     rejected_lines: set[int]
     master: LaborMasterData
+
+    def line_details(self) -> dict[int, dict]:
+        """Record id, employee, date and hours of each line that has an exception."""
+        flagged_lines = {line_no for line_no, _ in self.flagged if line_no is not None}
+        details = {}
+        for row in self.frame[self.frame["line_no"].isin(flagged_lines)].itertuples(index=False):
+            details[int(row.line_no)] = {
+                "source_record_id": row.source_record_id,
+                "employee_id": row.employee_id,
+                "work_date": row.work_date.date() if not pd.isna(row.work_date) else None,
+                "hours": row.hours,
+            }
+        return details
 
     @property
     def rows_excepted(self) -> int:
@@ -70,7 +84,7 @@ def validate_labor_extract(
 
     rejected_lines = schema_failed | {line_no for line_no, _ in rule_flags}
     accepted = valid[~valid["line_no"].isin(rejected_lines)]
-    return ValidatedLabor(accepted=accepted, flagged=flagged, rejected_lines=rejected_lines, master=master)
+    return ValidatedLabor(frame=frame, accepted=accepted, flagged=flagged, rejected_lines=rejected_lines, master=master)
 
 
 def _attach_line_numbers(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-EXCEPTION_COLUMNS = ("source_file", "source_row", "column_name", "value", "reason", "owner", "message")
+EXCEPTION_COLUMNS = ("source_file", "source_row", "source_record_id", "employee_id", "hours", "column_name", "value",
+                     "reason", "owner", "message")
 
 
 def markdown_table(rows: Iterable[dict], columns: Iterable[str], limit: int = 20) -> str:
@@ -14,11 +15,16 @@ def markdown_table(rows: Iterable[dict], columns: Iterable[str], limit: int = 20
     rows = list(rows)
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows[:limit]:
-        cells = [str(row.get(column, "")).replace("|", "\\|").replace("\n", " ") for column in columns]
+        cells = [_cell_text(row.get(column)) for column in columns]
         lines.append("| " + " | ".join(cells) + " |")
     if len(rows) > limit:
         lines.append(f"\n{len(rows) - limit} more rows not shown.")
     return "\n".join(lines)
+
+
+def _cell_text(value) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def count_by(rows: Iterable[dict], key: str) -> dict[str, int]:

@@ -13,7 +13,7 @@ from datetime import date
 
 def run() -> int:
     from demo.drops import DEMO_DATES, write_demo_drops
-    from demo.report import print_report
+    from demo.report import count_ledger_rows, print_report
     from demo.services import running_services
     from demo.settings import DEMO_DIR, REMOTE_DIR, load_settings, write_dotenv
 
@@ -21,6 +21,7 @@ def run() -> int:
     write_dotenv(settings)
     os.environ.update(settings.pipeline_environment())
 
+    ledger_before = count_ledger_rows(settings)
     with running_services(settings):
         drop_dir = settings.sftp_root / REMOTE_DIR.lstrip("/")
         written = write_demo_drops(drop_dir, os.environ["LABOR_MAPPING"])
@@ -47,7 +48,7 @@ def run() -> int:
             )
             outcomes[business_date] = result.success
 
-        print_report(settings, outcomes, DEMO_DIR / "exceptions.xlsx")
+        print_report(settings, outcomes, DEMO_DIR / "exceptions.xlsx", created_now=count_ledger_rows(settings) - ledger_before)
     return 0
 
 
@@ -70,6 +71,8 @@ def services() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from demo.services import PortInUseError
+
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
     parser.add_argument("command", choices=["run", "services"], help="run: the whole demo; services: servers only")
     args = parser.parse_args(argv)
@@ -78,7 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     # resources log each fetch; the demo prints its own summary instead.
     logging.getLogger("paramiko").setLevel(logging.CRITICAL)
     logging.getLogger("dagster").setLevel(logging.WARNING)
-    return run() if args.command == "run" else services()
+    try:
+        return run() if args.command == "run" else services()
+    except PortInUseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

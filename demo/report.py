@@ -5,18 +5,25 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from demo.settings import DemoSettings
 from odoo_io.timesheets import EXTERNAL_ID_MODULE, TIMESHEET_MODEL, hours_total
 from resources.odoo import OdooResource
 from resources.staging import StagingDatabase
-from staging.batches import open_exceptions
-from staging.tables import batches
+from staging.batches import ledger_for_batch, open_exceptions
+from staging.tables import batches, posting_ledger
 from staging.workbook import write_exceptions_workbook
 
 
-def print_report(settings: DemoSettings, outcomes: dict[date, bool], workbook_path: Path) -> None:
+def count_ledger_rows(settings: DemoSettings) -> int:
+    """Lines the posting ledger records as created in Odoo, across all batches."""
+    staging = StagingDatabase(url=settings.pipeline_environment()["STAGING_DATABASE_URL"])
+    with staging.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(posting_ledger)).scalar_one()
+
+
+def print_report(settings: DemoSettings, outcomes: dict[date, bool], workbook_path: Path, created_now: int) -> None:
     env = settings.pipeline_environment()
     staging = StagingDatabase(url=env["STAGING_DATABASE_URL"])
     with staging.engine.connect() as connection:
@@ -29,16 +36,17 @@ def print_report(settings: DemoSettings, outcomes: dict[date, bool], workbook_pa
 
     print()
     print("Labor batches")
-    print(f"{'date':<12}{'run':<8}{'status':<12}{'rows in':>8}{'staged':>8}{'held':>6}{'hours':>9}  note")
+    print(f"{'date':<12}{'run':<8}{'status':<12}{'rows in':>8}{'staged':>8}{'held':>6}{'posted':>8}{'hours':>9}  note")
     for business_date, success in outcomes.items():
         batch = current.get(business_date.isoformat())
         if batch is None:
             print(f"{business_date!s:<12}{'failed':<8}{'not staged':<12}")
             continue
         note = batch["status_reason"] or ""
+        posted = len(ledger_for_batch(staging.engine, batch["batch_id"]))
         print(
             f"{business_date!s:<12}{'ok' if success else 'failed':<8}{batch['status']:<12}{batch['rows_in']:>8}"
-            f"{batch['rows_staged']:>8}{batch['rows_excepted']:>6}{batch['staged_hours']!s:>9}  {note}"
+            f"{batch['rows_staged']:>8}{batch['rows_excepted']:>6}{posted:>8}{batch['staged_hours']!s:>9}  {note}"
         )
 
     held = open_exceptions(staging.engine, "labor")
@@ -59,7 +67,7 @@ def print_report(settings: DemoSettings, outcomes: dict[date, bool], workbook_pa
     print()
     print(
         f"Odoo sandbox ({odoo.describe()}): {len(posted)} timesheet lines from this pipeline, "
-        f"{hours_total(row['unit_amount'] for row in posted)} hours in all"
+        f"{hours_total(row['unit_amount'] for row in posted)} hours in all; this run created {created_now}"
     )
     write_exceptions_workbook(staging.engine, workbook_path, "labor")
     print(f"Exceptions workbook: {workbook_path}")

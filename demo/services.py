@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 from collections.abc import Iterator
 
 from demo.settings import REMOTE_DIR, SFTP_USER, DemoSettings
 from sftp_server import EmbeddedSFTPServer
 
 
+class PortInUseError(RuntimeError):
+    """A demo server's port is taken, most often by `make services` still running."""
+
+
+def _require_free_port(port: int, what: str, variable: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise PortInUseError(
+                f"127.0.0.1:{port} for the {what} is in use ({error.strerror}). Stop `make services` "
+                f"if it is running, or choose another port with {variable}=<port>."
+            ) from error
+
+
 @contextlib.contextmanager
 def running_services(settings: DemoSettings) -> Iterator[tuple[EmbeddedSFTPServer, object]]:
     """Run both servers for the length of the with-block; state persists under .demo/."""
+    _require_free_port(settings.sftp_port, "SFTP server", "DEMO_SFTP_PORT")
+    _require_free_port(settings.odoo_port, "Odoo sandbox", "DEMO_ODOO_PORT")
     settings.sftp_root.joinpath(REMOTE_DIR.lstrip("/")).mkdir(parents=True, exist_ok=True)
     sftp = EmbeddedSFTPServer(
         root_dir=settings.sftp_root,

@@ -77,7 +77,9 @@ class JsonRPCTimeoutConnector(JsonRPCConnector):
         super().__init__(hostname, port)
         scheme = "https" if secure else "http"
         self.url = f"{scheme}://{hostname}:{port}/jsonrpc"
-        self._timeout = timeout
+        # One client per connector: httpx.post builds a new client per call, and loading
+        # the CA bundle each time cost about 25 ms per request (benchmarks/RESULTS.md).
+        self._http = httpx.Client(timeout=timeout)
 
     def send(self, service_name, method, *args):
         payload = {
@@ -86,7 +88,7 @@ class JsonRPCTimeoutConnector(JsonRPCConnector):
             "params": {"service": service_name, "method": method, "args": args},
             "id": random.randint(0, 1_000_000_000),
         }
-        response = httpx.post(self.url, json=payload, timeout=self._timeout)
+        response = self._http.post(self.url, json=payload)
         if response.status_code != 200:
             raise httpx.HTTPStatusError(
                 f"HTTP {response.status_code} from {self.url}", request=response.request, response=response
@@ -228,12 +230,13 @@ class OdooClient:
             if order:
                 kwargs["order"] = order
             return self.call(model, "search_read", **kwargs)
-        model_proxy = self._connection.get_model(model)
-        return self._run(
-            lambda: model_proxy.search_read(domain, fields, order=order, context=context or {}),
-            f"{model}.search_read",
-            retry=True,
-        )
+        # odoolib's Model.search_read runs search then read (two calls, two transactions);
+        # its generic proxy calls the server's own search_read in one call instead.
+        server_search_read = self._connection.get_model(model).__getattr__("search_read")
+        kwargs = {"fields": fields, "context": context or {}}
+        if order:
+            kwargs["order"] = order
+        return self._run(lambda: server_search_read(domain, **kwargs), f"{model}.search_read", retry=True)
 
     def fields_get(self, model: str, attributes: list[str] | None = None) -> dict:
         return self.call(model, "fields_get", attributes=attributes or ["type", "relation", "required"])

@@ -118,6 +118,7 @@ def post_timesheets(
     """
     log = log or logger
     result = PostingResult()
+    retries_before = client.transient_retries
     register_ids = True
 
     for chunk_no, start in enumerate(range(0, len(lines), chunk_size), start=1):
@@ -154,7 +155,7 @@ def post_timesheets(
         if after_chunk is not None:
             after_chunk(chunk_no)
 
-    result.transient_retries += client.transient_retries
+    result.transient_retries += client.transient_retries - retries_before
     return result
 
 

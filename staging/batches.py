@@ -42,20 +42,25 @@ def replace_staged_batch(
     header: BatchHeader,
     lines: list[dict],
     row_exceptions: list[tuple[int | None, RowException]],
+    line_details: dict[int, dict] | None = None,
 ) -> None:
     """Stage a batch in one transaction, replacing what this partition staged before.
 
-    Idempotent per partition: the partition's earlier staged lines and exceptions are
-    deleted first. Batches that already posted keep their header and ledger rows, so
+    ``line_details`` maps a line number to the source_record_id, employee_id, work_date
+    and hours stored with that line's exceptions. Idempotent per partition: the
+    partition's earlier staged lines and exceptions are deleted first. Batches that already posted keep their header and ledger rows, so
     the ledger still proves what reached Odoo; only their staged lines are replaced.
     """
     with engine.begin() as connection:
         earlier = connection.execute(
-            select(batches.c.batch_id, batches.c.status).where(
+            select(batches.c.batch_id, batches.c.status, batches.c.posted_at).where(
                 and_(batches.c.domain == header.domain, batches.c.partition_key == header.partition_key)
             )
         ).all()
-        for batch_id, status in earlier:
+        first_posted_at = None
+        for batch_id, status, posted_at in earlier:
+            if batch_id == header.batch_id:
+                first_posted_at = posted_at
             connection.execute(delete(labor_lines).where(labor_lines.c.batch_id == batch_id))
             connection.execute(delete(exceptions).where(exceptions.c.batch_id == batch_id))
             if status not in {"posted", "reconciled", "posting"} or batch_id == header.batch_id:
@@ -73,6 +78,8 @@ def replace_staged_batch(
                 status="staged",
                 status_reason=None,
                 staged_at=now(),
+                # Re-staging the same content keeps the time it first posted.
+                posted_at=first_posted_at,
             )
         )
         if lines:
@@ -89,6 +96,7 @@ def replace_staged_batch(
                         "source_file": item.source_file,
                         "source_row": item.source_row,
                         "line_no": line_no,
+                        **_detail_columns((line_details or {}).get(line_no)),
                         "column_name": item.column,
                         "value": item.value,
                         "reason": item.reason.value,
@@ -99,6 +107,11 @@ def replace_staged_batch(
                     for line_no, item in row_exceptions
                 ],
             )
+
+
+def _detail_columns(details: dict | None) -> dict:
+    details = details or {}
+    return {name: details.get(name) for name in ("source_record_id", "employee_id", "work_date", "hours")}
 
 
 def current_batch(engine: Engine, domain: str, partition_key: str) -> dict | None:
@@ -116,7 +129,7 @@ def current_batch(engine: Engine, domain: str, partition_key: str) -> dict | Non
 def set_batch_status(engine: Engine, batch_id: str, status: str, reason: str | None = None) -> None:
     values: dict = {"status": status, "status_reason": reason}
     if status == "posted":
-        values["posted_at"] = now()
+        values["posted_at"] = func.coalesce(batches.c.posted_at, now())
     with engine.begin() as connection:
         connection.execute(update(batches).where(batches.c.batch_id == batch_id).values(**values))
 

@@ -84,6 +84,11 @@ exceptions = Table(
     # The canonical line the exception belongs to; NULL when the row never became a
     # line (it could not be parsed). One wide source row can yield several lines.
     Column("line_no", Integer),
+    # What the reviewer needs to find the row at the sender; empty for unparsed rows.
+    Column("source_record_id", String(128)),
+    Column("employee_id", String(64)),
+    Column("work_date", Date),
+    Column("hours", HOURS),
     Column("column_name", String(64), nullable=False),
     Column("value", Text, nullable=False),
     Column("reason", String(48), nullable=False),

@@ -16,8 +16,8 @@ from staging.tables import batches
 
 BATCH_COLUMNS = ("partition_key", "batch_id", "source_file", "status", "rows_in", "rows_staged", "rows_excepted",
                  "staged_hours", "control_count", "control_hours", "status_reason")
-EXCEPTION_COLUMNS = ("partition_key", "batch_id", "source_file", "source_row", "column_name", "value", "reason",
-                     "owner", "message")
+EXCEPTION_COLUMNS = ("partition_key", "batch_id", "source_file", "source_row", "source_record_id", "employee_id",
+                     "work_date", "hours", "column_name", "value", "reason", "owner", "message")
 
 
 def write_exceptions_workbook(engine: Engine, path: Path, domain: str | None = None) -> Path:

@@ -202,3 +202,16 @@ def test_same_control_content_on_two_days(labor: LaborHarness):
 
     assert labor.batch(second_day)["status"] == "reconciled"
     assert len(labor.odoo_lines()) == 2 * len(rows)
+
+
+def test_exceptions_carry_record_employee_and_hours(labor: LaborHarness):
+    rows = sample_labor_rows(DAY)
+    labor.drop(DAY, [*rows, {**rows[0], "cost_code": "09 91 00", "hours": Decimal("2.00")}])
+
+    assert labor.run(DAY).success
+
+    item = batch_exceptions(labor.staging.engine, labor.batch(DAY)["batch_id"])[0]
+    assert item["employee_id"] == rows[0]["employee_id"]
+    assert item["hours"] == Decimal("2.00")
+    assert item["work_date"] == DAY
+    assert item["source_record_id"]

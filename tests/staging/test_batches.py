@@ -119,3 +119,14 @@ def test_excepted_rows_count_lines_and_unparsed_rows_once(staging_db):
     )
 
     assert excepted_row_count(staging_db.engine, "b1") == 3
+
+
+def test_restaging_posted_batch_keeps_first_posted_at(staging_db):
+    replace_staged_batch(staging_db.engine, header("b1"), [line(0, "8.10"), line(1, "8.15")], [])
+    set_batch_status(staging_db.engine, "b1", "posted")
+    first = current_batch(staging_db.engine, "labor", "2026-11-16")["posted_at"]
+
+    replace_staged_batch(staging_db.engine, header("b1"), [line(0, "8.10"), line(1, "8.15")], [])
+    set_batch_status(staging_db.engine, "b1", "posted")
+
+    assert current_batch(staging_db.engine, "labor", "2026-11-16")["posted_at"] == first
