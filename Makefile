@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: demo test install dev sandbox sftp clean-demo benchmark
+.PHONY: demo test install dev services run clean-demo benchmark
 
 install: $(STAMP)
 
@@ -35,6 +35,12 @@ dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 # The demo's SFTP server and Odoo sandbox, kept running for `make dev`.
 services: $(STAMP)
 	$(BIN)/python -m demo services
+
+# Run the labor job for one business date with the demo settings, e.g. make run DATE=2026-11-19.
+# The servers must be running (make services); the run shows in the UI of make dev.
+run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	@test -n "$(DATE)" || { echo "usage: make run DATE=YYYY-MM-DD"; exit 2; }
+	set -a && . ./.env && set +a && $(BIN)/dagster job execute -m pipelines.definitions -j labor_nightly --tags '{"dagster/partition": "$(DATE)"}'
 
 clean-demo:
 	rm -rf .demo .dagster_home .env
