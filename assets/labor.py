@@ -47,6 +47,7 @@ from staging.batches import (
     BatchHeader,
     batch_exceptions,
     current_batch,
+    hold_rejected_lines,
     excepted_row_count,
     LandedDelivery,
     landing_key,
@@ -300,10 +301,14 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
     except PostingRejected as rejection:
         set_batch_status(staging.engine, batch_id, "post_failed", str(rejection))
         raise dg.Failure(description=str(rejection)) from rejection
-    set_batch_status(staging.engine, batch_id, "posted")
+    hold_rejected_lines(staging.engine, batch, result.rejected)
+    batch = current_batch(staging.engine, DOMAIN, context.partition_key)
+    rejected_note = f"{len(result.rejected)} lines rejected by Odoo and held for review" if result.rejected else None
+    set_batch_status(staging.engine, batch_id, "posted", rejected_note)
 
     # Reconcile: read the batch back from Odoo and compare with staging and the control record.
-    read_back = read_back_timesheets(client, [full_external_id(line["external_id"]) for line in lines])
+    posted_lines = staged_labor_lines(staging.engine, batch_id)
+    read_back = read_back_timesheets(client, [full_external_id(line["external_id"]) for line in posted_lines])
     odoo_hours = hours_total(row["unit_amount"] for row in read_back)
     staged_count, staged_hours = staged_totals(staging.engine, batch_id)
     # What the control record leaves for Odoo once the held rows are taken out; the gate
@@ -319,7 +324,7 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
         expected_hours=expected_hours,
     )
     if reconciliation.passed:
-        set_batch_status(staging.engine, batch_id, "reconciled")
+        set_batch_status(staging.engine, batch_id, "reconciled", rejected_note)
     else:
         set_batch_status(staging.engine, batch_id, "posted", f"reconciliation failed: {reconciliation.description}")
     context.log.info(
@@ -336,6 +341,7 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
             "rows_in": batch["rows_in"],
             "rows_staged": staged_count,
             "rows_excepted": batch["rows_excepted"],
+            "rows_rejected_by_odoo": len(result.rejected),
             "rows_posted": result.posted,
             "rows_created_now": result.created,
             "rows_already_in_odoo": result.already_in_odoo,

@@ -79,6 +79,8 @@ class PostingResult:
     odoo_ids: list[int] = field(default_factory=list)
     external_ids_registered: int = 0
     external_id_warning: str | None = None
+    # Lines Odoo refused one by one with a validation fault, with Odoo's message.
+    rejected: list[tuple[dict, str]] = field(default_factory=list)
 
     @property
     def posted(self) -> int:
@@ -192,10 +194,34 @@ def _create_missing(client: OdooClient, chunk: list[dict], chunk_no: int, result
             attempt += 1
             continue
         except OdooValidationError as error:
-            raise PostingRejected(chunk_no, int(chunk[0]["source_row"]), int(chunk[-1]["source_row"]), error) from error
+            if error.kind == "AccessError":
+                # Missing rights fail every line alike: no point in looking for a culprit.
+                raise PostingRejected(chunk_no, int(chunk[0]["source_row"]), int(chunk[-1]["source_row"]), error) from error
+            existing.update(_isolate_rejected(client, chunk, missing, chunk_no, error, result, log))
+            return existing
         result.created += len(created_ids)
         existing.update(zip(missing, created_ids, strict=True))
         return existing
+
+
+def _isolate_rejected(client, chunk, missing, chunk_no, error, result, log) -> dict[str, int]:
+    """Find the lines Odoo refuses by creating halves of the refused set, down to single lines.
+
+    Odoo creates a list in one transaction, so one bad line refuses the whole call. Good
+    lines still post exactly once (each half starts with a look-up by ref); each bad line
+    is returned in ``result.rejected`` with Odoo's message, never retried as it is.
+    """
+    line_by_ref = {full_external_id(line["external_id"]): line for line in chunk}
+    if len(missing) == 1:
+        line = line_by_ref[missing[0]]
+        result.rejected.append((line, str(error)))
+        log.warning("Odoo rejected source row %s of chunk %d: %s", line["source_row"], chunk_no, error)
+        return {}
+    middle = len(missing) // 2
+    found: dict[str, int] = {}
+    for half in (missing[:middle], missing[middle:]):
+        found.update(_create_missing(client, [line_by_ref[ref] for ref in half], chunk_no, result, log))
+    return found
 
 
 def _register_external_ids(client: OdooClient, ids_by_ref: dict[str, int]) -> int:

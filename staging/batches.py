@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, and_, delete, func, insert, select, update
 
-from ingest.records import RowException
+from ingest.records import OwnerRole, Reason, RowException
 from staging.tables import batches, exceptions, labor_lines, landed_files, posting_ledger
 
 
@@ -112,6 +112,53 @@ def replace_staged_batch(
 def _detail_columns(details: dict | None) -> dict:
     details = details or {}
     return {name: details.get(name) for name in ("source_record_id", "employee_id", "work_date", "hours")}
+
+
+def hold_rejected_lines(engine: Engine, batch: dict, rejected: list[tuple[dict, str]]) -> None:
+    """Move lines that Odoo refused from the staged lines to the exceptions, in one transaction.
+
+    The batch header follows, so rows in = rows staged + rows held still holds afterwards.
+    """
+    if not rejected:
+        return
+    recorded_at = now()
+    with engine.begin() as connection:
+        for line, message in rejected:
+            connection.execute(
+                delete(labor_lines).where(
+                    and_(labor_lines.c.batch_id == batch["batch_id"], labor_lines.c.line_no == line["line_no"])
+                )
+            )
+            connection.execute(
+                insert(exceptions).values(
+                    batch_id=batch["batch_id"],
+                    domain=batch["domain"],
+                    partition_key=batch["partition_key"],
+                    source_file=line["source_file"],
+                    source_row=line["source_row"],
+                    line_no=line["line_no"],
+                    source_record_id=line["source_record_id"],
+                    employee_id=line["employee_id"],
+                    work_date=line["work_date"],
+                    hours=line["hours"],
+                    column_name="(record)",
+                    value=f"{line['job']} {line['cost_code']} {line['employee_id']}",
+                    reason=Reason.ODOO_REJECTED.value,
+                    owner=OwnerRole.MASTER_DATA.value,
+                    message=f"Odoo rejected the timesheet line: {message}",
+                    recorded_at=recorded_at,
+                )
+            )
+        held_hours = sum((line["hours"] for line, _ in rejected), Decimal("0.00"))
+        connection.execute(
+            update(batches)
+            .where(batches.c.batch_id == batch["batch_id"])
+            .values(
+                rows_staged=batches.c.rows_staged - len(rejected),
+                rows_excepted=batches.c.rows_excepted + len(rejected),
+                staged_hours=batches.c.staged_hours - held_hours,
+            )
+        )
 
 
 def current_batch(engine: Engine, domain: str, partition_key: str) -> dict | None:

@@ -7,13 +7,13 @@ import dagster as dg
 import pytest
 from sqlalchemy import update
 
-from assets.labor import labor_timesheets
+from assets.labor import labor_batch, labor_extract, labor_timesheets
 from checks.labor_gate import PostingRefused, verify_labor_batch
 from demo.extracts import sample_labor_rows
 from ingest.records import ControlRecord
 from odoo_io.timesheets import PostingRejected, post_timesheets
 from odoo_sandbox.faults import FaultRule
-from staging.batches import ledger_for_batch, staged_labor_lines
+from staging.batches import batch_exceptions, ledger_for_batch, staged_labor_lines
 from staging.tables import labor_lines
 from tests.fixtures.sandbox import start_sandbox
 from tests.pipeline.harness import LaborHarness
@@ -111,20 +111,42 @@ def test_process_stopping_after_a_chunk_resumes_on_rerun(labor: LaborHarness):
     assert len(labor.odoo_lines()) == len(lines)
 
 
-def test_validation_fault_is_not_retried_and_names_the_rows(labor: LaborHarness):
+def test_validation_fault_isolates_the_refused_line(labor: LaborHarness):
     lines = staged_and_ready(labor)
-    broken = [dict(line) for line in lines[:3]]
-    broken[1]["odoo_employee_id"] = 999_999  # no such employee in Odoo
+    broken = [dict(line) for line in lines[:5]]
+    broken[3]["odoo_employee_id"] = 999_999  # no such employee in Odoo
     client = labor.odoo().get_client()
 
-    with pytest.raises(PostingRejected) as raised:
-        post_timesheets(client, labor.staging.engine, batch_id="b", lines=broken, chunk_size=10)
+    result = post_timesheets(client, labor.staging.engine, batch_id="b", lines=broken, chunk_size=10)
 
-    message = str(raised.value)
-    assert "chunk 1" in message
-    assert f"source rows {broken[0]['source_row']}-{broken[-1]['source_row']}" in message
+    assert [line["source_row"] for line, _ in result.rejected] == [broken[3]["source_row"]]
+    assert "employee" in result.rejected[0][1].lower()
+    assert result.created == 4
     assert client.transient_retries == 0
-    assert labor.odoo_lines() == []
+    assert len(labor.odoo_lines()) == 4
+
+
+def test_employee_archived_before_post_is_held_not_lost(labor: LaborHarness):
+    rows = sample_labor_rows(DAY)
+    labor.drop(DAY, rows)
+    staged = dg.materialize([labor_extract, labor_batch], partition_key=DAY.isoformat(), resources=labor.resources())
+    assert staged.success
+    # Master data changes in Odoo between staging and posting.
+    admin = labor.sandbox.connect("jsonrpc", as_admin=True)
+    employees = admin.get_model("hr.employee")
+    employees.write(employees.search([("barcode", "=", rows[0]["employee_id"])]), {"active": False})
+
+    result = dg.materialize([labor_timesheets], partition_key=DAY.isoformat(), resources=labor.resources(),
+                            raise_on_error=False)
+
+    assert result.success
+    batch = labor.batch(DAY)
+    held = [item for item in batch_exceptions(labor.staging.engine, batch["batch_id"]) if item["reason"] == "odoo_rejected"]
+    employee_rows = [row for row in rows if row["employee_id"] == rows[0]["employee_id"]]
+    assert len(held) == len(employee_rows)
+    assert batch["rows_in"] == batch["rows_staged"] + batch["rows_excepted"] == len(rows)
+    assert len(labor.odoo_lines()) == len(rows) - len(employee_rows)
+    assert batch["status"] == "reconciled"
 
 
 def test_gate_refuses_batch_whose_staging_was_changed(labor: LaborHarness):
