@@ -35,6 +35,16 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from benchmarks.common import (
+    DEFAULT_TIME_BUDGET_SECONDS,
+    MAX_TIME_BUDGET_SECONDS,
+    BenchmarkError,
+    Deadline,
+    TimeBudgetExceeded,
+    bounded_int,
+    name_list,
+    time_budget,
+)
 from demo.extracts import DEMO_COST_CODES, DEMO_EMPLOYEES, DEMO_JOBS
 from odoo_io.client import OdooClient
 from odoo_io.master_data import LaborMasterData, fetch_labor_master_data
@@ -49,11 +59,9 @@ SERVER_VERSIONS = {"xmlrpc": "17.0", "jsonrpc": "17.0", "json2": "19.0"}
 
 DEFAULT_LINES = 2000
 DEFAULT_REPEAT = 3
-DEFAULT_TIME_BUDGET_SECONDS = 150.0
 MAX_LINES = 100_000
 MAX_REPEAT = 20
 MAX_CHUNK_SIZE = 10_000
-MAX_TIME_BUDGET_SECONDS = 150.0  # keeps a run within about 3 minutes
 # Chunk size 1 sends four requests per line, so it runs only for small batches.
 SINGLE_LINE_CHUNK_MAX_LINES = 500
 
@@ -61,26 +69,6 @@ SINGLE_LINE_CHUNK_MAX_LINES = 500
 WORK_DATE = date(2026, 11, 16)
 SOURCE_SYSTEM = "benchmark"
 BATCH_ID = "benchmark"
-
-
-class TimeBudgetExceeded(Exception):
-    """The run's time budget ran out, so the measurement in progress is discarded."""
-
-
-class BenchmarkError(Exception):
-    """A timed post did not do what the benchmark expects, so its time is meaningless."""
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A time.perf_counter() value after which no post may start or continue."""
-
-    at: float
-
-    def check(self, _chunk_no: int | None = None) -> None:
-        """Raise TimeBudgetExceeded once the deadline has passed. Also serves as post_timesheets' after_chunk."""
-        if time.perf_counter() > self.at:
-            raise TimeBudgetExceeded()
 
 
 class SandboxRequestCounter(logging.Filter):
@@ -357,37 +345,6 @@ def format_seconds(timings: list[PostTiming]) -> str:
 # -- command line ----------------------------------------------------------------------
 
 
-def bounded_int(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid integer {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is outside {low} to {high}")
-        return value
-
-    return parse
-
-
-def time_budget(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number of seconds {text!r}") from None
-    if not 0 < value <= MAX_TIME_BUDGET_SECONDS:
-        raise argparse.ArgumentTypeError(f"{value:g} is outside 0 to {MAX_TIME_BUDGET_SECONDS:g} seconds")
-    return value
-
-
-def protocol_list(text: str) -> list[str]:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in PROTOCOLS]
-    if not names or unknown:
-        raise argparse.ArgumentTypeError(f"invalid protocols {text!r}, expected a comma-separated subset of {','.join(PROTOCOLS)}")
-    return names
-
-
 def chunk_size_list(text: str) -> list[int]:
     parse = bounded_int(1, MAX_CHUNK_SIZE)
     sizes = [parse(part.strip()) for part in text.split(",") if part.strip()]
@@ -406,7 +363,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=bounded_int(1, MAX_REPEAT), default=DEFAULT_REPEAT,
                         help=f"timed repeats per protocol and chunk size, 1 to {MAX_REPEAT}. "
                              f"The table shows the median (default {DEFAULT_REPEAT})")
-    parser.add_argument("--protocols", type=protocol_list, default=list(PROTOCOLS),
+    parser.add_argument("--protocols", type=name_list(PROTOCOLS, "protocols"), default=list(PROTOCOLS),
                         help=f"comma-separated protocols to measure (default {','.join(PROTOCOLS)})")
     parser.add_argument("--chunk-sizes", type=chunk_size_list, default=list(CHUNK_SIZES),
                         help="comma-separated create-call sizes to measure (default "

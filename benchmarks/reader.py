@@ -22,6 +22,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from benchmarks.common import (
+    DEFAULT_TIME_BUDGET_SECONDS,
+    MAX_TIME_BUDGET_SECONDS,
+    BenchmarkError,
+    Deadline,
+    TimeBudgetExceeded,
+    bounded_int,
+    name_list,
+    time_budget,
+)
 from checks.labor_schema import validate_labor_rows
 from demo.extracts import DEMO_COST_CODES, DEMO_JOBS, write_labor_extract
 from ingest.labor_reader import load_mapping, read_labor_extract
@@ -30,33 +40,12 @@ LAYOUTS = ("procore_timecards", "adp_paydata", "crew_timesheet_xlsx")
 
 DEFAULT_ROWS = 20_000
 DEFAULT_REPEAT = 3
-DEFAULT_TIME_BUDGET_SECONDS = 150.0
 MAX_ROWS = 100_000
 MAX_REPEAT = 20
-MAX_TIME_BUDGET_SECONDS = 150.0  # keeps a run within about 3 minutes
 
 BUSINESS_DATE = date(2026, 11, 16)
 EMPLOYEE_COUNT = 300
 CRAFTS = ("CARP", "LAB", "OPER", "CEMT")
-
-
-class TimeBudgetExceeded(Exception):
-    """The run's time budget ran out before the next step could start."""
-
-
-class BenchmarkError(Exception):
-    """A read or validation did not return every row, so its time is meaningless."""
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A time.perf_counter() value after which no write, read or validation starts."""
-
-    at: float
-
-    def check(self) -> None:
-        if time.perf_counter() > self.at:
-            raise TimeBudgetExceeded()
 
 
 def build_rows(count: int) -> list[dict]:
@@ -196,37 +185,6 @@ def format_layout(result: LayoutResult) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def bounded_int(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid integer {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is outside {low} to {high}")
-        return value
-
-    return parse
-
-
-def time_budget(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number of seconds {text!r}") from None
-    if not 0 < value <= MAX_TIME_BUDGET_SECONDS:
-        raise argparse.ArgumentTypeError(f"{value:g} is outside 0 to {MAX_TIME_BUDGET_SECONDS:g} seconds")
-    return value
-
-
-def layout_list(text: str) -> list[str]:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in LAYOUTS]
-    if not names or unknown:
-        raise argparse.ArgumentTypeError(f"invalid layouts {text!r}, expected a comma-separated subset of {','.join(LAYOUTS)}")
-    return names
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.reader",
@@ -237,7 +195,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=bounded_int(1, MAX_REPEAT), default=DEFAULT_REPEAT,
                         help=f"timed reads per layout, 1 to {MAX_REPEAT}. The table shows the median "
                              f"(default {DEFAULT_REPEAT})")
-    parser.add_argument("--layouts", type=layout_list, default=list(LAYOUTS),
+    parser.add_argument("--layouts", type=name_list(LAYOUTS, "layouts"), default=list(LAYOUTS),
                         help=f"comma-separated layouts to measure (default {','.join(LAYOUTS)})")
     parser.add_argument("--time-budget", type=time_budget, default=DEFAULT_TIME_BUDGET_SECONDS,
                         help="seconds after which no write, read or validation starts, though a step already "
