@@ -46,6 +46,8 @@ from resources.staging import StagingDatabase
 from staging.batches import (
     BatchHeader,
     batch_exceptions,
+    PostingLeaseTaken,
+    acquire_posting_lease,
     current_batch,
     hold_rejected_lines,
     excepted_row_count,
@@ -54,6 +56,7 @@ from staging.batches import (
     latest_landed,
     ledger_batches_for,
     record_landed,
+    release_posting_lease,
     replace_staged_batch,
     set_batch_status,
     staged_labor_lines,
@@ -200,7 +203,10 @@ def labor_batch(
         control_hours=control.total_hours if control else None,
         control_source=control.source if control else None,
     )
-    replace_staged_batch(staging.engine, header, lines, validated.flagged, validated.line_details())
+    try:
+        replace_staged_batch(staging.engine, header, lines, validated.flagged, validated.line_details())
+    except PostingLeaseTaken as taken:
+        raise dg.Failure(description=str(taken)) from taken
 
     # Step 4: evaluate the gate from what the database now holds.
     staged_count, staged_hours = staged_totals(staging.engine, batch_id)
@@ -291,6 +297,10 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
         set_batch_status(staging.engine, batch_id, "held", str(refusal))
         raise dg.Failure(description=f"Batch {batch_id} not posted: {refusal}") from refusal
 
+    try:
+        acquire_posting_lease(staging.engine, batch_id, context.run_id)
+    except PostingLeaseTaken as taken:
+        raise dg.Failure(description=str(taken)) from taken
     lines = staged_labor_lines(staging.engine, batch_id)
     client = odoo.get_client(log=context.log)
     set_batch_status(staging.engine, batch_id, "posting")
@@ -301,6 +311,8 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
     except PostingRejected as rejection:
         set_batch_status(staging.engine, batch_id, "post_failed", str(rejection))
         raise dg.Failure(description=str(rejection)) from rejection
+    finally:
+        release_posting_lease(staging.engine, batch_id, context.run_id)
     hold_rejected_lines(staging.engine, batch, result.rejected)
     batch = current_batch(staging.engine, DOMAIN, context.partition_key)
     rejected_note = f"{len(result.rejected)} lines rejected by Odoo and held for review" if result.rejected else None

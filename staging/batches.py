@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from ingest.records import OwnerRole, Reason, RowException
 from staging.tables import batches, exceptions, labor_lines, landed_files, posting_ledger
@@ -33,6 +33,16 @@ class BatchHeader:
     control_source: str | None
 
 
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite hands timestamps back without a zone; they were written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# A run that posts longer than this is presumed dead and its batch may be taken over.
+# Posting 10,000 lines takes seconds to minutes, so 30 minutes is generous.
+POSTING_LEASE = timedelta(minutes=30)
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -53,12 +63,18 @@ def replace_staged_batch(
     """
     with engine.begin() as connection:
         earlier = connection.execute(
-            select(batches.c.batch_id, batches.c.status, batches.c.posted_at).where(
-                and_(batches.c.domain == header.domain, batches.c.partition_key == header.partition_key)
-            )
+            select(
+                batches.c.batch_id, batches.c.status, batches.c.posted_at, batches.c.posting_run_id, batches.c.posting_since
+            ).where(and_(batches.c.domain == header.domain, batches.c.partition_key == header.partition_key))
         ).all()
+        for row in earlier:
+            if row.posting_run_id and row.posting_since and _as_utc(row.posting_since) > now() - POSTING_LEASE:
+                raise PostingLeaseTaken(
+                    f"batch {row.batch_id} of {header.partition_key} is being posted by run {row.posting_run_id}; "
+                    "run the partition again once that run has finished"
+                )
         first_posted_at = None
-        for batch_id, status, posted_at in earlier:
+        for batch_id, status, posted_at, _, _ in earlier:
             if batch_id == header.batch_id:
                 first_posted_at = posted_at
             connection.execute(delete(labor_lines).where(labor_lines.c.batch_id == batch_id))
@@ -179,6 +195,51 @@ def set_batch_status(engine: Engine, batch_id: str, status: str, reason: str | N
         values["posted_at"] = func.coalesce(batches.c.posted_at, now())
     with engine.begin() as connection:
         connection.execute(update(batches).where(batches.c.batch_id == batch_id).values(**values))
+
+
+class PostingLeaseTaken(Exception):
+    """Another run is posting the batch right now."""
+
+
+def acquire_posting_lease(engine: Engine, batch_id: str, run_id: str, lease: timedelta = POSTING_LEASE) -> None:
+    """Mark the batch as being posted by ``run_id``, unless another run's lease is still valid.
+
+    The compare-and-set runs in one UPDATE, so two runs that race for the same batch
+    (a backfill and the schedule, say) cannot both win. A lease older than ``lease``
+    belongs to a run that died without releasing it and is taken over.
+    """
+    started = now()
+    with engine.begin() as connection:
+        taken = connection.execute(
+            update(batches)
+            .where(batches.c.batch_id == batch_id)
+            .where(
+                or_(
+                    batches.c.posting_run_id.is_(None),
+                    batches.c.posting_run_id == run_id,
+                    batches.c.posting_since < started - lease,
+                )
+            )
+            .values(posting_run_id=run_id, posting_since=started)
+        ).rowcount
+        if taken == 1:
+            return
+        holder = connection.execute(
+            select(batches.c.posting_run_id, batches.c.posting_since).where(batches.c.batch_id == batch_id)
+        ).one()
+    raise PostingLeaseTaken(
+        f"batch {batch_id} is being posted by run {holder.posting_run_id} since {holder.posting_since:%Y-%m-%d %H:%M:%S} UTC; "
+        "wait for that run to finish"
+    )
+
+
+def release_posting_lease(engine: Engine, batch_id: str, run_id: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(batches)
+            .where(and_(batches.c.batch_id == batch_id, batches.c.posting_run_id == run_id))
+            .values(posting_run_id=None, posting_since=None)
+        )
 
 
 def staged_labor_lines(engine: Engine, batch_id: str) -> list[dict]:

@@ -46,6 +46,9 @@ batches = Table(
     Column("status_reason", Text),
     Column("staged_at", DateTime(timezone=True), nullable=False),
     Column("posted_at", DateTime(timezone=True)),
+    # Posting lease: the run posting this batch now, so two runs never post it at once.
+    Column("posting_run_id", String(64)),
+    Column("posting_since", DateTime(timezone=True)),
 )
 
 labor_lines = Table(

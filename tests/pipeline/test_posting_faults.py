@@ -190,3 +190,17 @@ def test_each_protocol_posts_and_reconciles(embedded_sftp, sqlite_staging, tmp_p
         assert len(labor.odoo_lines()) == len(rows)
     finally:
         sandbox.server.stop()
+
+
+def test_batch_being_posted_by_another_run_is_left_alone(labor: LaborHarness):
+    from staging.batches import acquire_posting_lease
+
+    staged_and_ready(labor)
+    acquire_posting_lease(labor.staging.engine, labor.batch(DAY)["batch_id"], "other-run")
+
+    result = dg.materialize([labor_timesheets], partition_key=DAY.isoformat(), resources=labor.resources(),
+                            raise_on_error=False)
+
+    assert not result.success
+    assert "other-run" in str(result.get_step_failure_events()[0].event_specific_data.error)
+    assert labor.odoo_lines() == []

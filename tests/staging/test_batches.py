@@ -1,16 +1,21 @@
 """Staging database behaviour on SQLite and PostgreSQL: replace per partition, exact totals, ledger."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+
+import pytest
 
 from ingest.records import OwnerRole, Reason, RowException
 from staging.batches import (
     BatchHeader,
+    PostingLeaseTaken,
+    acquire_posting_lease,
     batch_exceptions,
     current_batch,
     excepted_row_count,
     ledger_batches_for,
     record_posted,
+    release_posting_lease,
     replace_staged_batch,
     set_batch_status,
     staged_labor_lines,
@@ -130,3 +135,26 @@ def test_restaging_posted_batch_keeps_first_posted_at(staging_db):
     set_batch_status(staging_db.engine, "b1", "posted")
 
     assert current_batch(staging_db.engine, "labor", "2026-11-16")["posted_at"] == first
+
+
+def test_posting_lease_admits_one_run(staging_db):
+    replace_staged_batch(staging_db.engine, header("b1"), [line(0, "8.10")], [])
+
+    acquire_posting_lease(staging_db.engine, "b1", "run-a")
+
+    with pytest.raises(PostingLeaseTaken, match="run-a"):
+        acquire_posting_lease(staging_db.engine, "b1", "run-b")
+    with pytest.raises(PostingLeaseTaken, match="run-a"):
+        replace_staged_batch(staging_db.engine, header("b1"), [line(0, "8.10")], [])
+    release_posting_lease(staging_db.engine, "b1", "run-a")
+    acquire_posting_lease(staging_db.engine, "b1", "run-b")
+
+
+def test_expired_posting_lease_is_taken_over(staging_db):
+    replace_staged_batch(staging_db.engine, header("b1"), [line(0, "8.10")], [])
+    acquire_posting_lease(staging_db.engine, "b1", "run-a")
+
+    acquire_posting_lease(staging_db.engine, "b1", "run-b", lease=timedelta(seconds=-1))
+
+    with pytest.raises(PostingLeaseTaken, match="run-b"):
+        acquire_posting_lease(staging_db.engine, "b1", "run-c")
