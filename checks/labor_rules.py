@@ -101,6 +101,8 @@ def check_duplicates(frame: pd.DataFrame, posted_elsewhere: dict[str, str]) -> F
 
     ``posted_elsewhere`` maps external ids to the id of the other batch that posted them.
     """
+    # NOTE: a corrected extract for a date that already posted is not reversed and reposted;
+    # its records that the earlier batch posted are held here for finance to resolve in Odoo.
     found = []
     seen: dict[str, tuple[int, int]] = {}
     for row in frame.itertuples(index=False):
@@ -122,6 +124,7 @@ def find_early_overtime(frame: pd.DataFrame, settings: LaborRuleSettings) -> lis
 
     These are reasonableness findings for a WARN check: the rows still post, and finance reviews the list.
     """
+    # NOTE: a daily rule only; the weekly 40-hour rule needs the week's other batches.
     regular: dict[tuple[str, object], Decimal] = defaultdict(Decimal)
     premium: dict[tuple[str, object], Decimal] = defaultdict(Decimal)
     for row in frame.itertuples(index=False):
