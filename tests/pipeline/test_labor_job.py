@@ -77,8 +77,10 @@ def test_row_exceptions_hold_rows_and_post_the_rest(labor: LaborHarness):
     assert check_outcomes(result)["no_rows_held_for_review"] is False
 
 
-def test_control_total_mismatch_holds_whole_batch(labor: LaborHarness):
-    rows = sample_labor_rows(DAY)
+@pytest.mark.parametrize("mapping", ["procore_timecards", "adp_paydata", "crew_timesheet_xlsx"])
+def test_control_total_mismatch_holds_whole_batch(labor: LaborHarness, mapping):
+    labor.mapping = mapping
+    rows = [row for row in sample_labor_rows(DAY) if row["hours"] != 0]
     claimed = ControlRecord(record_count=len(rows), total_hours=total(rows) + Decimal("0.01"), source="test")
     labor.drop(DAY, rows, control_override=claimed)
 
