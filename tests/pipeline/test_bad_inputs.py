@@ -44,7 +44,7 @@ def only_exception(labor: LaborHarness, batch: dict) -> dict:
         ("Labor", "Rebar", "Cost Type", "unknown_cost_type"),
     ],
 )
-def test_bad_value_holds_its_row_and_posts_the_rest(labor: LaborHarness, old, new, column, reason):
+def test_bad_value_holds_only_its_row(labor: LaborHarness, old, new, column, reason):
     rows = [row for row in sample_labor_rows(DAY) if row["hours"] != 0]
     drop_and_edit(labor, rows, 2, old, new)
 

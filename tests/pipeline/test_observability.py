@@ -1,4 +1,4 @@
-"""What a materialisation tells a reviewer: counts, hours, ids, reasons, and never a pay rate or secret."""
+"""Metadata a reviewer reads (counts, hours, ids, reasons), and no pay rate or secret in any event."""
 
 from datetime import date
 from decimal import Decimal

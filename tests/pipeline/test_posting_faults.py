@@ -52,7 +52,7 @@ def test_lookup_429_is_retried(labor: LaborHarness):
 
 
 @pytest.mark.parametrize("action", ["status", "drop", "delay"])
-def test_unknown_outcome_of_create_is_looked_up_not_repeated(labor: LaborHarness, action):
+def test_unknown_create_outcome_not_repeated(labor: LaborHarness, action):
     # The server commits the chunk, then the client sees a 503, a dropped connection or a timeout.
     labor.chunk_size = 4
     labor.drop(DAY, sample_labor_rows(DAY))
@@ -68,7 +68,7 @@ def test_unknown_outcome_of_create_is_looked_up_not_repeated(labor: LaborHarness
     assert len(refs) == len(set(refs)) == len(sample_labor_rows(DAY))
 
 
-def test_crash_between_chunks_then_rerun_posts_each_line_once(labor: LaborHarness):
+def test_crash_between_chunks_then_rerun(labor: LaborHarness):
     labor.chunk_size = 3
     rows = sample_labor_rows(DAY, crew_size=8)
     labor.drop(DAY, rows)
@@ -159,7 +159,7 @@ def test_gate_refuses_batch_whose_staging_was_changed(labor: LaborHarness):
         verify_labor_batch(labor.staging.engine, batch)
 
 
-def test_later_run_of_post_alone_does_not_post_held_batch(labor: LaborHarness):
+def test_post_alone_refuses_held_batch(labor: LaborHarness):
     rows = sample_labor_rows(DAY)
     claimed = ControlRecord(record_count=len(rows) + 1, total_hours=Decimal("1.00"), source="test")
     labor.drop(DAY, rows, control_override=claimed)
@@ -192,7 +192,7 @@ def test_each_protocol_posts_and_reconciles(embedded_sftp, sqlite_staging, tmp_p
         sandbox.server.stop()
 
 
-def test_batch_being_posted_by_another_run_is_left_alone(labor: LaborHarness):
+def test_batch_leased_by_other_run_skipped(labor: LaborHarness):
     from staging.batches import acquire_posting_lease
 
     staged_and_ready(labor)
