@@ -44,6 +44,20 @@ class Reason(str, Enum):
     # duplicates (row)
     DUPLICATE_IN_FILE = "duplicate_in_file"
     ALREADY_POSTED = "already_posted"
+    # equipment (row)
+    UNKNOWN_EQUIPMENT = "unknown_equipment"
+    INACTIVE_EQUIPMENT = "inactive_equipment"
+    PLACEHOLDER_VALUE = "placeholder_value"
+    STALE_READING = "stale_reading"
+    NO_BRACKETING_READINGS = "no_bracketing_readings"
+    METER_BACKWARDS = "meter_backwards"
+    NO_ASSIGNMENT = "no_assignment"
+    MISSING_RATE = "missing_rate"
+    # accruals (row)
+    INVALID_AMOUNT = "invalid_amount"
+    APPROVAL_MISSING = "approval_missing"
+    NOT_APPROVED = "not_approved"
+    ANALYTIC_INCOMPLETE = "analytic_incomplete"
     # posting (row): Odoo refused the record with a validation fault
     ODOO_REJECTED = "odoo_rejected"
 
