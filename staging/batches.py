@@ -11,7 +11,15 @@ from decimal import Decimal
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from ingest.records import OwnerRole, Reason, RowException
-from staging.tables import batches, exceptions, labor_lines, landed_files, posting_ledger
+from staging.tables import (
+    batches,
+    exceptions,
+    journal_entries,
+    journal_lines,
+    labor_lines,
+    landed_files,
+    posting_ledger,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,9 @@ class BatchHeader:
     control_count: int | None
     control_hours: Decimal | None
     control_source: str | None
+    staged_amount: Decimal | None = None
+    file_amount: Decimal | None = None
+    control_amount: Decimal | None = None
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -53,13 +64,19 @@ def replace_staged_batch(
     lines: list[dict],
     row_exceptions: list[tuple[int | None, RowException]],
     line_details: dict[int, dict] | None = None,
+    *,
+    entries: list[dict] | None = None,
+    journal_items: list[dict] | None = None,
 ) -> None:
     """Stage a batch in one transaction, replacing what this partition staged before.
 
-    ``line_details`` maps a line number to the source_record_id, employee_id, work_date
-    and hours stored with that line's exceptions. Idempotent per partition: the
-    partition's earlier staged lines and exceptions are deleted first. Batches that already posted keep their header and ledger rows, so
-    the ledger still proves what reached Odoo; only their staged lines are replaced.
+    ``lines`` are labor lines; journal-entry batches pass ``entries`` and ``journal_items``
+    instead. ``line_details`` maps a line number to the source_record_id, employee_id,
+    work_date and hours stored with that line's exceptions.
+
+    Idempotent per partition: the partition's earlier staged lines and exceptions are
+    deleted first. Batches that already posted keep their header, their entries (with the
+    Odoo move ids a correction reverses) and their ledger rows; only their lines go.
     """
     with engine.begin() as connection:
         earlier = connection.execute(
@@ -78,8 +95,10 @@ def replace_staged_batch(
             if batch_id == header.batch_id:
                 first_posted_at = posted_at
             connection.execute(delete(labor_lines).where(labor_lines.c.batch_id == batch_id))
+            connection.execute(delete(journal_lines).where(journal_lines.c.batch_id == batch_id))
             connection.execute(delete(exceptions).where(exceptions.c.batch_id == batch_id))
             if status not in {"posted", "reconciled", "posting"} or batch_id == header.batch_id:
+                connection.execute(delete(journal_entries).where(journal_entries.c.batch_id == batch_id))
                 connection.execute(delete(batches).where(batches.c.batch_id == batch_id))
             else:
                 connection.execute(
@@ -100,6 +119,10 @@ def replace_staged_batch(
         )
         if lines:
             connection.execute(insert(labor_lines), [{"batch_id": header.batch_id, **line} for line in lines])
+        if entries:
+            connection.execute(insert(journal_entries), [{"batch_id": header.batch_id, **entry} for entry in entries])
+        if journal_items:
+            connection.execute(insert(journal_lines), [{"batch_id": header.batch_id, **item} for item in journal_items])
         if row_exceptions:
             recorded_at = now()
             connection.execute(

@@ -41,6 +41,10 @@ batches = Table(
     Column("control_count", Integer),
     Column("control_hours", HOURS),
     Column("control_source", String(255)),
+    # Money totals of journal-entry batches (equipment charges, accruals); NULL for labor.
+    Column("staged_amount", Numeric(14, 2, asdecimal=True)),
+    Column("file_amount", Numeric(14, 2, asdecimal=True)),
+    Column("control_amount", Numeric(14, 2, asdecimal=True)),
     # staged -> posting -> posted -> reconciled, or held when a blocking check failed
     Column("status", String(16), nullable=False),
     Column("status_reason", Text),
@@ -131,4 +135,68 @@ landed_files = Table(
     Column("partition_key", String(32)),
     Column("landed_at", DateTime(timezone=True), nullable=False),
     Column("last_fetched_at", DateTime(timezone=True), nullable=False),
+)
+
+# Journal-entry batches (equipment charges, accruals): one row per proposed journal item.
+# ``entry_key`` groups the lines of one account.move inside the batch (an accrual batch
+# has its accrual entry and its reversal).
+journal_lines = Table(
+    "journal_lines",
+    metadata,
+    Column("batch_id", String(80), nullable=False, index=True),
+    Column("entry_key", String(32), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("account_code", String(16), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("debit", Numeric(14, 2, asdecimal=True), nullable=False),
+    Column("credit", Numeric(14, 2, asdecimal=True), nullable=False),
+    Column("job", String(64)),
+    Column("cost_code", String(32)),
+    Column("source_record_id", String(128)),
+    Column("source_row", Integer),
+    UniqueConstraint("batch_id", "entry_key", "line_no"),
+)
+
+# The entries of a journal batch: date, journal and the idempotency key Odoo sees as ``ref``.
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    Column("batch_id", String(80), nullable=False, index=True),
+    Column("entry_key", String(32), nullable=False),
+    Column("ref", String(128), nullable=False),
+    Column("journal_code", String(8), nullable=False),
+    Column("entry_date", Date, nullable=False),
+    Column("reverses_entry_key", String(32)),  # the automatic reversal names the entry it reverses
+    Column("odoo_move_id", Integer),
+    Column("odoo_name", String(64)),
+    Column("odoo_date", Date),
+    UniqueConstraint("batch_id", "entry_key"),
+)
+
+# Finance decisions that the posting step re-reads: an approval holds the content hash and
+# the totals it approved, so a re-staged batch never posts on an old approval.
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(80), nullable=False, index=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("total_debit", Numeric(14, 2, asdecimal=True), nullable=False),
+    Column("approver", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+)
+
+# What happened to batches beyond their status: reversals of corrected batches, approvals.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("domain", String(32), nullable=False),
+    Column("partition_key", String(32), nullable=False),
+    Column("batch_id", String(80), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("related_batch_id", String(80)),
+    Column("detail", Text, nullable=False),
 )
