@@ -64,6 +64,7 @@ class DemoSettings:
             "ODOO_PASSWORD": self.odoo_api_key,
             "ODOO_CHUNK_SIZE": "25",
             "STAGING_DATABASE_URL": f"sqlite:///{DEMO_DIR / 'staging.sqlite'}",
+            "PROJECT_CONTROLS_DATABASE_URL": f"sqlite:///{DEMO_DIR / 'project_controls.sqlite'}",
             "COMPANY_TIMEZONE": "America/Chicago",
         }
 

@@ -11,10 +11,18 @@ import os
 
 import dagster as dg
 
+from assets.accruals import accrual_assets
 from assets.labor import labor_assets
+from pipelines.accruals import (
+    accrual_approval_sensor,
+    accruals_month_end_job,
+    accruals_month_end_schedule,
+    accruals_month_to_date_job,
+)
 from pipelines.labor import labor_drop_sensor, labor_nightly_job, labor_nightly_schedule
 from resources.labor_feed import LaborFeed
 from resources.odoo import OdooResource
+from resources.project_controls import ProjectControlsSource
 from resources.sftp import SFTPResource
 from resources.staging import StagingDatabase
 
@@ -53,13 +61,22 @@ def build_resources() -> dict:
             chunk_size=dg.EnvVar.int("ODOO_CHUNK_SIZE"),
         ),
         "staging": StagingDatabase(url=dg.EnvVar("STAGING_DATABASE_URL")),
+        "project_controls": ProjectControlsSource(
+            url=dg.EnvVar("PROJECT_CONTROLS_DATABASE_URL"),
+            **_settings(approval_policy="ACCRUALS_APPROVAL_POLICY", swing_threshold_pct="ACCRUAL_SWING_THRESHOLD_PCT"),
+        ),
     }
 
 
+def _settings(**variables: str) -> dict:
+    """Keyword arguments for the optional settings whose environment variable is set."""
+    return {name: dg.EnvVar(variable) for name, variable in variables.items() if os.environ.get(variable)}
+
+
 defs = dg.Definitions(
-    assets=[*labor_assets],
-    jobs=[labor_nightly_job],
-    schedules=[labor_nightly_schedule],
-    sensors=[labor_drop_sensor],
+    assets=[*labor_assets, *accrual_assets],
+    jobs=[labor_nightly_job, accruals_month_end_job, accruals_month_to_date_job],
+    schedules=[labor_nightly_schedule, accruals_month_end_schedule],
+    sensors=[labor_drop_sensor, accrual_approval_sensor],
     resources=build_resources(),
 )

@@ -14,3 +14,6 @@ COMPANY_TIMEZONE = os.environ.get("COMPANY_TIMEZONE", "America/Chicago")
 DAILY_PARTITIONS_START = os.environ.get("DAILY_PARTITIONS_START", "2026-01-01")
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date=DAILY_PARTITIONS_START, timezone=COMPANY_TIMEZONE)
+
+# Accounting periods: one partition per calendar month, keyed by its first day ("2026-11-01").
+monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=DAILY_PARTITIONS_START, timezone=COMPANY_TIMEZONE)

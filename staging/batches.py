@@ -67,16 +67,17 @@ def replace_staged_batch(
     *,
     entries: list[dict] | None = None,
     journal_items: list[dict] | None = None,
+    status: str = "staged",
 ) -> None:
     """Stage a batch in one transaction, replacing what this partition staged before.
 
     ``lines`` are labor lines; journal-entry batches pass ``entries`` and ``journal_items``
-    instead. ``line_details`` maps a line number to the source_record_id, employee_id,
+    instead, with ``status`` "checking" until their checks have run. ``line_details`` maps a line number to the source_record_id, employee_id,
     work_date and hours stored with that line's exceptions.
 
     Idempotent per partition: the partition's earlier staged lines and exceptions are
-    deleted first. Batches that already posted keep their header, their entries (with the
-    Odoo move ids a correction reverses) and their ledger rows; only their lines go.
+    deleted first. Batches that already posted keep their header, their journal entries
+    and items (which a correction reverses) and their ledger rows; only labor lines go.
     """
     with engine.begin() as connection:
         earlier = connection.execute(
@@ -95,9 +96,9 @@ def replace_staged_batch(
             if batch_id == header.batch_id:
                 first_posted_at = posted_at
             connection.execute(delete(labor_lines).where(labor_lines.c.batch_id == batch_id))
-            connection.execute(delete(journal_lines).where(journal_lines.c.batch_id == batch_id))
             connection.execute(delete(exceptions).where(exceptions.c.batch_id == batch_id))
             if status not in {"posted", "reconciled", "posting"} or batch_id == header.batch_id:
+                connection.execute(delete(journal_lines).where(journal_lines.c.batch_id == batch_id))
                 connection.execute(delete(journal_entries).where(journal_entries.c.batch_id == batch_id))
                 connection.execute(delete(batches).where(batches.c.batch_id == batch_id))
             else:
@@ -110,7 +111,7 @@ def replace_staged_batch(
         connection.execute(
             insert(batches).values(
                 **header.__dict__,
-                status="staged",
+                status=status,
                 status_reason=None,
                 staged_at=now(),
                 # Re-staging the same content keeps the time it first posted.

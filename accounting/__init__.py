@@ -1,0 +1,1 @@
+"""Turning validated source rows into balanced journal entries, before anything reaches Odoo."""
