@@ -114,7 +114,7 @@ class EquipmentRate:
 
 @dataclass(frozen=True)
 class Assignment:
-    """Which job and cost code a unit worked for over a date range, and its share of the day."""
+    """Job and cost code a unit worked for over a date range, with its share of each day."""
 
     unit_id: str
     start_date: date
@@ -176,7 +176,7 @@ def read_db_usage(url_or_engine: str | Engine, business_date: date) -> tuple[pd.
 
 
 def load_units(url_or_engine: str | Engine) -> list[EquipmentUnit]:
-    """Every unit, archived ones included, so pricing can tell archived from unknown."""
+    """Load every unit, archived ones included, so pricing can tell archived from unknown."""
     with _engine(url_or_engine) as engine, engine.connect() as connection:
         rows = connection.execute(select(equipment_units).order_by(equipment_units.c.unit_id)).all()
     return [EquipmentUnit(r.unit_id, r.pin, r.serial_no, r.equipment_class, bool(r.active)) for r in rows]
@@ -302,7 +302,7 @@ DEMO_DAILY_HOURS = {
     "CRN-310": (Decimal("8.00"), Decimal("9.60"), Decimal("8.80"), Decimal("9.20")),
 }
 
-# Rows the usage table holds beyond DEMO_DAILY_HOURS: an archived unit and an unknown one.
+# Usage rows beyond DEMO_DAILY_HOURS: an archived unit and one the register does not contain.
 DEMO_EXTRA_USAGE = (
     ("EX-099", date(2026, 11, 17), Decimal("4.00")),
     ("EX-115", date(2026, 11, 18), Decimal("6.00")),

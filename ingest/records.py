@@ -53,6 +53,8 @@ class Reason(str, Enum):
     METER_BACKWARDS = "meter_backwards"
     NO_ASSIGNMENT = "no_assignment"
     MISSING_RATE = "missing_rate"
+    # a unit-day's assignments cannot split its usage: mixed hours and percent, or percent not 100
+    INVALID_ASSIGNMENT = "invalid_assignment"
     # accruals (row)
     INVALID_AMOUNT = "invalid_amount"
     APPROVAL_MISSING = "approval_missing"
