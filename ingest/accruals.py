@@ -102,6 +102,7 @@ class AccrualExtract:
     source: str  # table and query, or the CSV file name
     period: str
     ignored_columns: list[str] = field(default_factory=list)
+    excepted_amount: Decimal = Decimal("0.00")  # amounts that parsed on rows with exceptions
 
     @property
     def excepted_rows(self) -> int:
@@ -113,11 +114,13 @@ class AccrualExtract:
         """Sum of the amounts in the frame (rows that parsed)."""
         return sum(self.frame["amount"], Decimal("0.00"))
 
+    @property
+    def source_amount(self) -> Decimal:
+        """Sum of every amount that could be read, to compare with the control total.
 
-class _RowErrors(Exception):
-    def __init__(self, errors: list[tuple[str, object, InvalidValue]]):
-        super().__init__(f"{len(errors)} invalid value(s)")
-        self.errors = errors
+        A row whose amount cannot be read is missing here, so its period cannot balance.
+        """
+        return self.total_amount + self.excepted_amount
 
 
 # ---------------------------------------------------------------------------
@@ -239,7 +242,7 @@ def read_accruals(url: str, period: str) -> AccrualExtract:
         batch_ref=str(batch["batch_ref"]),
     )
     numbered = [(position, row) for position, row in enumerate(rows, start=1)]
-    frame, exceptions = _parse_rows(numbered, DATABASE_SOURCE, default_period=None)
+    frame, exceptions, excepted_amount = _parse_rows(numbered, DATABASE_SOURCE, default_period=None)
     return AccrualExtract(
         frame=frame,
         exceptions=exceptions,
@@ -247,6 +250,7 @@ def read_accruals(url: str, period: str) -> AccrualExtract:
         control=control,
         source=f"{DATABASE_SOURCE} where period = '{period}', ordered by accrual_id",
         period=period,
+        excepted_amount=excepted_amount,
     )
 
 
@@ -300,7 +304,7 @@ def read_accruals_csv(path: Path | str, period: str) -> AccrualExtract:
             continue
         numbered.append((line_number, dict(zip(header, cells))))
 
-    frame, row_exceptions = _parse_rows(numbered, path.name, default_period=period)
+    frame, row_exceptions, excepted_amount = _parse_rows(numbered, path.name, default_period=period)
     exceptions.extend(row_exceptions)
     exceptions.sort(key=lambda item: item.source_row)
     rows_in = len(numbered) + len({item.source_row for item in exceptions if item.column == "(row)"})
@@ -312,6 +316,7 @@ def read_accruals_csv(path: Path | str, period: str) -> AccrualExtract:
         source=path.name,
         period=period,
         ignored_columns=ignored,
+        excepted_amount=excepted_amount,
     )
 
 
@@ -322,27 +327,33 @@ def _require_period(period: str, source: str) -> None:
 
 def _parse_rows(
     numbered: list[tuple[int, dict]], source_file: str, *, default_period: str | None
-) -> tuple[pd.DataFrame, list[RowException]]:
+) -> tuple[pd.DataFrame, list[RowException], Decimal]:
     records = []
     exceptions = []
+    excepted_amount = Decimal("0.00")
     for source_row, row in numbered:
-        try:
-            records.append(_parse_row(row, source_file, source_row, default_period))
-        except _RowErrors as failed:
-            for column, value, error in failed.errors:
-                exceptions.append(RowException(
-                    source_file=source_file,
-                    source_row=source_row,
-                    column=column,
-                    value=display_value(value),
-                    reason=error.reason,
-                    owner=OwnerRole.FINANCE if column == "approved" else OwnerRole.FIELD,
-                    message=error.message,
-                ))
-    return _to_frame(records), exceptions
+        parsed, errors = _parse_row(row, source_file, source_row, default_period)
+        if not errors:
+            records.append(parsed)
+            continue
+        if isinstance(parsed["amount"], Decimal):
+            excepted_amount += parsed["amount"]
+        for column, value, error in errors:
+            exceptions.append(RowException(
+                source_file=source_file,
+                source_row=source_row,
+                column=column,
+                value=display_value(value),
+                reason=error.reason,
+                owner=OwnerRole.FINANCE if column == "approved" else OwnerRole.FIELD,
+                message=error.message,
+            ))
+    return _to_frame(records), exceptions, excepted_amount
 
 
-def _parse_row(row: dict, source_file: str, source_row: int, default_period: str | None) -> dict:
+def _parse_row(
+    row: dict, source_file: str, source_row: int, default_period: str | None
+) -> tuple[dict, list[tuple[str, object, InvalidValue]]]:
     errors: list[tuple[str, object, InvalidValue]] = []
 
     def parse(column: str, parser, *args):
@@ -357,6 +368,7 @@ def _parse_row(row: dict, source_file: str, source_row: int, default_period: str
         period = parse("period", parse_period)
     else:
         period = default_period
+    cost_type = parse("cost_type", _required_text, "cost type")
     parsed = {
         "source_file": source_file,
         "source_row": source_row,
@@ -364,16 +376,13 @@ def _parse_row(row: dict, source_file: str, source_row: int, default_period: str
         "period": period,
         "job": parse("job", _required_text, "job"),
         "cost_code": parse("cost_code", normalise_cost_code, _COST_CODE_RULES),
-        "cost_type": parse("cost_type", _required_text, "cost type"),
+        "cost_type": cost_type.upper() if cost_type is not None else None,
         "vendor": "" if is_blank(row.get("vendor")) else cell_text(row.get("vendor")),
         "description": "" if is_blank(row.get("description")) else cell_text(row.get("description")),
         "amount": parse("amount", parse_amount),
         "approved": parse("approved", parse_approval_flag),
     }
-    if errors:
-        raise _RowErrors(errors)
-    parsed["cost_type"] = parsed["cost_type"].upper()
-    return parsed
+    return parsed, errors
 
 
 def _to_frame(records: list[dict]) -> pd.DataFrame:

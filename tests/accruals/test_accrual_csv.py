@@ -170,6 +170,15 @@ def test_sample_rows_in_invariant():
     assert extract.rows_in == len(extract.frame) + extract.excepted_rows
 
 
+def test_sample_source_amount():
+    extract = read_accruals_csv(SAMPLE, "2026-11")
+
+    # Rows 8 (1200.00) and 14 (700.00) failed on other columns; row 9's amount is unreadable.
+    assert extract.excepted_amount == Decimal("1900.00")
+    assert extract.total_amount == Decimal("98792.755")
+    assert extract.source_amount == Decimal("100692.755")
+
+
 def test_sample_validation_split():
     extract = read_accruals_csv(SAMPLE, "2026-11")
 

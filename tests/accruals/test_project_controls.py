@@ -56,6 +56,7 @@ def test_demo_control_totals(demo_url):
     assert type(extract.control.total_amount) is Decimal
     assert extract.control.batch_ref == "ACR-2026-11"
     assert extract.total_amount == extract.control.total_amount
+    assert extract.source_amount == extract.control.total_amount
     assert extract.rows_in == extract.control.record_count
 
 
@@ -144,6 +145,8 @@ def test_bad_values_held_rows_counted(database_url):
     ]
     assert extract.excepted_rows == 2
     assert extract.rows_in == len(extract.frame) + extract.excepted_rows == 3
+    assert extract.excepted_amount == Decimal("200.00")
+    assert extract.source_amount == extract.control.total_amount == Decimal("300.00")
 
 
 def _approved_by_id(frame: pd.DataFrame) -> dict:
