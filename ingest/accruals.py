@@ -266,6 +266,8 @@ def read_accruals_csv(path: Path | str, period: str) -> AccrualExtract:
     """
     path = Path(path)
     _require_period(period, path.name)
+    if not path.is_file():
+        raise ExtractError(path.name, f"accrual file not found at {path}")
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             records = list(csv.reader(handle))

@@ -213,6 +213,11 @@ def test_missing_column_raises(tmp_path):
         read_accruals_csv(path, "2026-11")
 
 
+def test_missing_file_raises(tmp_path):
+    with pytest.raises(ExtractError, match="accrual file not found"):
+        read_accruals_csv(tmp_path / "absent.csv", "2026-11")
+
+
 def test_header_only_file_empty(tmp_path):
     path = tmp_path / "accruals.csv"
     path.write_text("accrual_id,job,cost_code,cost_type,vendor,amount,approved\n")
