@@ -103,7 +103,7 @@ def accrual_batch(
         staged_hours=Decimal("0.00"), file_hours=Decimal("0.00"), counted_rows=extract.rows_in,
         control_count=extract.control.record_count if extract.control else None,
         control_hours=None, control_source=extract.control.source if extract.control else None,
-        staged_amount=staged_amount, file_amount=extract.total_amount,
+        staged_amount=staged_amount, file_amount=extract.source_amount,
         control_amount=extract.control.total_amount if extract.control else None,
     )
     entry_rows, item_rows = _staging_rows(entries)
@@ -127,7 +127,7 @@ def accrual_batch(
     locked = [e for e in entries if master.lock_date and e.entry_date <= master.lock_date.day]
     swings = _swing_findings(validated.accepted, previous.frame, project_controls.swing_threshold)
     results = [
-        money_control_result(ACCRUAL_BATCH_KEY, rows_in=extract.rows_in, amount=extract.total_amount,
+        money_control_result(ACCRUAL_BATCH_KEY, rows_in=extract.rows_in, amount=extract.source_amount,
                              control_count=header.control_count, control_amount=header.control_amount,
                              source=header.control_source or "missing"),
         result(ACCRUAL_BATCH_KEY, ROWS_ACCOUNTED_FOR, extract.rows_in == len(validated.accepted) + stored_excepted,

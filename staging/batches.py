@@ -92,12 +92,12 @@ def replace_staged_batch(
                     "run the partition again once that run has finished"
                 )
         first_posted_at = None
-        for batch_id, status, posted_at, _, _ in earlier:
+        for batch_id, earlier_status, posted_at, _, _ in earlier:
             if batch_id == header.batch_id:
                 first_posted_at = posted_at
             connection.execute(delete(labor_lines).where(labor_lines.c.batch_id == batch_id))
             connection.execute(delete(exceptions).where(exceptions.c.batch_id == batch_id))
-            if status not in {"posted", "reconciled", "posting"} or batch_id == header.batch_id:
+            if earlier_status not in {"posted", "reconciled", "posting"} or batch_id == header.batch_id:
                 connection.execute(delete(journal_lines).where(journal_lines.c.batch_id == batch_id))
                 connection.execute(delete(journal_entries).where(journal_entries.c.batch_id == batch_id))
                 connection.execute(delete(batches).where(batches.c.batch_id == batch_id))

@@ -158,3 +158,13 @@ def test_expired_posting_lease_is_taken_over(staging_db):
 
     with pytest.raises(PostingLeaseTaken, match="run-b"):
         acquire_posting_lease(staging_db.engine, "b1", "run-c")
+
+
+def test_restaging_after_held_batch_stages_new_batch(staging_db):
+    replace_staged_batch(staging_db.engine, header("b1"), [line(0, "8.10")], [])
+    set_batch_status(staging_db.engine, "b1", "held", "control totals differ")
+
+    replace_staged_batch(staging_db.engine, header("b2"), [line(0, "8.10")], [])
+
+    batch = current_batch(staging_db.engine, "labor", "2026-11-16")
+    assert (batch["batch_id"], batch["status"], batch["status_reason"]) == ("b2", "staged", None)
