@@ -159,6 +159,8 @@ def _unit_usage(
                           f"unit {key} has no hour-meter reading in any snapshot")
 
     opening = next((s for s in reversed(sightings) if s.reading.read_at <= day_start), None)
+    # NOTE: with no reading in the tolerance before a midnight, the hours between the readings
+    # on either side of it count on both days. The staleness limit bounds this, nothing more.
     near_end = [s for s in sightings if day_end - tolerance <= s.reading.read_at <= day_end]
     closing = near_end[-1] if near_end else next((s for s in sightings if s.reading.read_at >= day_end), None)
 

@@ -50,7 +50,7 @@ HEADER_FIELDS = {
 
 
 class InvalidReading(ValueError):
-    """A reading value that cannot be read; the reason code says why."""
+    """A reading value that cannot be parsed, with the reason code of the failure."""
 
     def __init__(self, reason: Reason, message: str):
         super().__init__(message)
@@ -216,12 +216,12 @@ def _order_pages(pages: list[FleetSnapshot]) -> list[FleetSnapshot]:
     targets = {page.link("next") for page in pages}
     first = [page for page in pages if page.link("self") not in targets]
     if len(first) != 1:
-        raise ExtractError(pages[0].source_files[0], "the pages' next links do not form one chain")
+        raise ExtractError(pages[0].source_files[0], "the pages' next links do not form one chain; read the page files of one snapshot together")
     ordered = [first[0]]
     while ordered[-1].link("next") and len(ordered) <= len(pages):
         ordered.append(by_self[ordered[-1].link("next")])
     if len(ordered) != len(pages):
-        raise ExtractError(pages[0].source_files[0], "the pages' next links do not form one chain")
+        raise ExtractError(pages[0].source_files[0], "the pages' next links do not form one chain; read the page files of one snapshot together")
     return ordered
 
 
