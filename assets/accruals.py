@@ -31,6 +31,7 @@ from checks.journal import (
 from checks.journal_entry_rules import analytic_gaps, unbalanced_entries
 from checks.accrual_validation import validate_accrual_batch
 from ingest.accruals import read_accruals
+from ingest.records import ExtractError
 from odoo_io.journal_entries import entry_totals, fetch_accounting_master_data, missing_master_data
 from pipelines.partitions import monthly_partitions
 from resources.odoo import OdooResource
@@ -84,7 +85,13 @@ def accrual_batch(
 
     # Step 1: read the period's accruals and last period's for the swing check.
     extract = read_accruals(project_controls.url, period)
-    previous = read_accruals(project_controls.url, f"{period_start - timedelta(days=1):%Y-%m}")
+    previous_period = f"{period_start - timedelta(days=1):%Y-%m}"
+    try:
+        previous_rows = read_accruals(project_controls.url, previous_period).frame
+    except ExtractError as error:
+        # The first period the pipeline sees has nothing to compare with.
+        context.log.info("No accruals of %s to compare with: %s", previous_period, error)
+        previous_rows = extract.frame.iloc[0:0]
 
     # Step 2: row rules (schema, approval flag, Odoo jobs and cost codes, duplicates).
     client = odoo.get_client(log=context.log)
@@ -125,7 +132,7 @@ def accrual_batch(
     unbalanced = unbalanced_entries(entries)
     gaps = analytic_gaps(entries) + missing_master_data(entries, master)
     locked = [e for e in entries if master.lock_date and e.entry_date <= master.lock_date.day]
-    swings = _swing_findings(validated.accepted, previous.frame, project_controls.swing_threshold)
+    swings = _swing_findings(validated.accepted, previous_rows, project_controls.swing_threshold)
     results = [
         money_control_result(ACCRUAL_BATCH_KEY, rows_in=extract.rows_in, amount=extract.source_amount,
                              control_count=header.control_count, control_amount=header.control_amount,

@@ -1,0 +1,156 @@
+"""Month-end accruals end to end: project-controls database -> staging -> approval -> Odoo entries."""
+
+from decimal import Decimal
+
+import pytest
+
+from ingest.project_controls import demo_control_totals
+from staging.__main__ import main as staging_command
+from staging.batches import batch_exceptions
+from staging.journal import audit_entries
+from tests.pipeline.accrual_harness import NOVEMBER, AccrualHarness
+from tests.pipeline.harness import check_outcomes, materialized
+
+
+@pytest.fixture
+def accruals(fresh_odoo_sandbox, sqlite_staging, tmp_path) -> AccrualHarness:
+    return AccrualHarness(fresh_odoo_sandbox, sqlite_staging, f"sqlite:///{tmp_path / 'project_controls.sqlite'}")
+
+
+def approve(accruals: AccrualHarness, monkeypatch, batch_id: str) -> int:
+    monkeypatch.setenv("STAGING_DATABASE_URL", accruals.staging.url)
+    return staging_command(["approve", "--batch", batch_id, "--approver", "Dana Controller", "--reason", "November close"])
+
+
+def test_manual_policy_waits_then_posts_after_approval(accruals: AccrualHarness, monkeypatch):
+    first = accruals.run()
+
+    assert not first.success
+    batch = accruals.batch()
+    assert batch["status"] == "awaiting_approval"
+    assert not materialized(first, "accrual_entries")
+    assert accruals.moves() == []
+
+    assert approve(accruals, monkeypatch, batch["batch_id"]) == 0
+    second = accruals.run()
+
+    assert second.success
+    moves = accruals.moves()
+    assert [(move["date"], move["state"]) for move in moves] == [("2026-11-30", "posted"), ("2026-12-01", "posted")]
+    assert moves[1]["reversed_entry_id"][0] == moves[0]["id"]
+    assert accruals.batch()["status"] == "reconciled"
+    held = batch_exceptions(accruals.staging.engine, batch["batch_id"])
+    assert [(item["source_record_id"] or item["value"], item["reason"]) for item in held] == [("AC-2611-004", "approval_missing")] or \
+        [item["reason"] for item in held] == ["approval_missing"]
+
+
+def test_auto_policy_posts_balanced_entries_once(accruals: AccrualHarness):
+    accruals.approval_policy = "auto"
+
+    first = accruals.run()
+    second = accruals.run()
+
+    assert first.success and second.success
+    moves = accruals.moves()
+    assert len(moves) == 2
+    metadata = second.asset_materializations_for_node("accrual_entries")[0].metadata
+    assert metadata["entries_created_now"].value == 0
+    client = accruals.resources()["odoo"].get_client()
+    lines = client.search_read("account.move.line", [("move_id", "=", moves[0]["id"])], ["debit", "credit", "analytic_distribution"])
+    debit = sum(Decimal(str(line["debit"])) for line in lines)
+    credit = sum(Decimal(str(line["credit"])) for line in lines)
+    count, total = demo_control_totals("2026-11")
+    assert debit == credit
+    assert debit - Decimal("0.00") >= total - Decimal("23150.00") - Decimal("850.00")
+    assert all(line["analytic_distribution"] for line in lines if line["debit"] and line["debit"] > 0)
+
+
+def test_approval_of_old_content_does_not_post_changed_batch(accruals: AccrualHarness, monkeypatch):
+    accruals.run()
+    approve(accruals, monkeypatch, accruals.batch()["batch_id"])
+    accruals.set_source("AC-2611-001", amount=Decimal("19300.00"))
+    accruals.set_control("2026-11", control_amount=demo_control_totals("2026-11")[1] + Decimal("100.00"))
+
+    result = accruals.run()
+
+    assert not result.success
+    assert accruals.batch()["status"] == "awaiting_approval"
+    assert accruals.moves() == []
+
+
+def test_corrected_period_reverses_posted_entries(accruals: AccrualHarness):
+    accruals.approval_policy = "auto"
+    assert accruals.run().success
+    first_batch = accruals.batch()["batch_id"]
+    accruals.set_source("AC-2611-001", amount=Decimal("19300.00"))
+    accruals.set_control("2026-11", control_amount=demo_control_totals("2026-11")[1] + Decimal("100.00"))
+
+    result = accruals.run()
+
+    assert result.success
+    moves = accruals.moves()
+    assert len(moves) == 6  # accrual + reversal, their two correction reversals, the new accrual + reversal
+    assert all(move["state"] == "posted" for move in moves)
+    corrections = [move for move in moves if move["ref"].endswith("-CORR")]
+    assert len(corrections) == 2
+    new_batch = accruals.batch()["batch_id"]
+    audit = audit_entries(accruals.staging.engine, new_batch)
+    assert any(item["action"] == "reversed_earlier_batch" and item["related_batch_id"] == first_batch for item in audit)
+
+
+def test_locked_period_is_held(accruals: AccrualHarness):
+    accruals.approval_policy = "auto"
+
+    result = accruals.run("2026-10-01")
+
+    assert not result.success
+    assert check_outcomes(result)["period_open"] is False
+    batch = accruals.batch("2026-10-01")
+    assert batch["status"] == "held"
+    assert "period locked through 2026-10-31" in batch["status_reason"]
+    assert accruals.moves() == []
+
+
+def test_control_total_mismatch_is_held(accruals: AccrualHarness):
+    accruals.approval_policy = "auto"
+    accruals.set_control("2026-11", control_amount=demo_control_totals("2026-11")[1] + Decimal("0.01"))
+
+    result = accruals.run()
+
+    assert not result.success
+    assert check_outcomes(result)["control_totals_match"] is False
+    assert accruals.moves() == []
+
+
+def test_blank_approval_flags_post_nothing(accruals: AccrualHarness):
+    accruals.approval_policy = "auto"
+    for accrual_id in ("AC-2611-001", "AC-2611-002", "AC-2611-003", "AC-2611-005", "AC-2611-006", "AC-2611-007"):
+        accruals.set_source(accrual_id, approved=None)
+
+    result = accruals.run()
+
+    batch = accruals.batch()
+    assert batch["rows_staged"] == 0
+    assert batch["rows_excepted"] == 7
+    assert batch["status"] == "held"
+    assert not materialized(result, "accrual_entries") or not result.success
+    assert accruals.moves() == []
+
+
+def test_provisional_month_to_date_never_posts(accruals: AccrualHarness):
+    accruals.approval_policy = "auto"
+
+    result = accruals.run(NOVEMBER, provisional=True)
+
+    assert result.success
+    assert accruals.batch()["status"] == "provisional"
+    assert accruals.moves() == []
+
+
+def test_swing_against_last_month_warns(accruals: AccrualHarness):
+    accruals.approval_policy = "auto"
+
+    result = accruals.run()
+
+    assert result.success
+    assert check_outcomes(result)["accrual_swing_within_threshold"] is False
