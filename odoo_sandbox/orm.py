@@ -35,6 +35,8 @@ class Hooks:
 
     def before_unlink(self, env: "Environment", ids: list[int]) -> None: ...
 
+    def after_unlink(self, env: "Environment", ids: list[int]) -> None: ...
+
 
 HOOKS: dict[str, Hooks] = {}
 
@@ -585,4 +587,6 @@ def unlink_records(env: Environment, model: ModelDef, ids: Any) -> bool:
             rel, own, _target = model.relation_table(fdef)
             env.conn.execute(f'DELETE FROM "{rel}" WHERE "{own}" IN ({placeholders})', ids)
     env.conn.execute(f'DELETE FROM "{model.table}" WHERE id IN ({placeholders})', ids)
+    if hooks:
+        hooks.after_unlink(env, ids)
     return True

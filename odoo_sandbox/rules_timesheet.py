@@ -157,8 +157,11 @@ def check_timesheetable(env, ids: list[int]) -> None:
 def check_any_account(env, ids: list[int]) -> None:
     if env.major < 18 or not ids:
         return
+    # Every plan column counts: account_id for the project plan, x_plan<N>_id for the others.
+    plan_columns = [name for name in env.registry[MODEL].fields if name == "account_id" or name.startswith("x_plan")]
+    all_empty = " AND ".join(f'"{name}" IS NULL' for name in plan_columns)
     row = env.conn.execute(
-        f"SELECT 1 FROM account_analytic_line WHERE account_id IS NULL AND id IN ({', '.join('?' for _ in ids)}) LIMIT 1",
+        f"SELECT 1 FROM account_analytic_line WHERE {all_empty} AND id IN ({', '.join('?' for _ in ids)}) LIMIT 1",
         ids).fetchone()
     if row:
         raise ValidationError(V18_NO_ACCOUNT_ERROR)

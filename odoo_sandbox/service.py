@@ -13,7 +13,7 @@ import logging
 import threading
 from typing import Any
 
-from . import DEFAULT_DATABASE, DEFAULT_VERSION, SUPPORTED_VERSIONS, methods, orm, rules_base, rules_timesheet  # noqa: F401
+from . import DEFAULT_DATABASE, DEFAULT_VERSION, SUPPORTED_VERSIONS, methods, orm, rules_account, rules_base, rules_timesheet  # noqa: F401
 from .credentials import COOLDOWN_MESSAGE, CredentialChecker, LoginCooldown
 from .exceptions import AccessDenied, AccessError, DatabaseNotFound, UserError
 from .models import build_registry
