@@ -79,6 +79,8 @@ GROUPS = [
     ("hr_timesheet.group_hr_timesheet_user", "Timesheets", "User: own timesheets only"),
     ("hr_timesheet.group_hr_timesheet_approver", "Timesheets", "User: all timesheets"),
     ("field_to_odoo.group_pipeline", "Field to Odoo", "Pipeline API"),
+    ("account.group_account_invoice", "Accounting", "Billing"),
+    ("account.group_account_manager", "Accounting", "Administrator"),
 ]
 PIPELINE_READ_MODELS = [
     "res.company", "res.users", "res.partner", "res.currency", "hr.employee", "project.project",
@@ -86,6 +88,40 @@ PIPELINE_READ_MODELS = [
 ]
 PIPELINE_READ_CREATE_MODELS = ["account.analytic.line", "ir.model.data"]
 INTERNAL_USER_READ_MODELS = ["res.company", "res.users", "res.currency", "res.groups"]
+# The pipeline group posts journal entries: action_post writes the move, so it needs write too.
+# The accounting rules refuse changes to posted entries and their deletion.
+PIPELINE_READ_ACCOUNTING_MODELS = [
+    "account.account", "account.journal", "maintenance.equipment", "maintenance.equipment.category",
+]
+PIPELINE_POSTING_MODELS = ["account.move", "account.move.line", "account.move.reversal"]
+
+# (code, name, account type, allow reconciliation)
+ACCOUNTS = [
+    ("1100", "Accounts Receivable", "asset_receivable", True),
+    ("2105", "Accrued Payroll", "liability_current", False),
+    ("2150", "Accrued Job Costs", "liability_current", False),
+    # Internal equipment rates charged to jobs are credited here; the account offsets the
+    # ownership costs of the fleet, so it is other income rather than a job cost.
+    ("4900", "Equipment Recovery", "income_other", False),
+    ("5100", "Job Cost - Labor", "expense", False),
+    ("5200", "Job Cost - Materials", "expense", False),
+    ("5300", "Job Cost - Equipment", "expense", False),
+    ("5400", "Job Cost - Subcontract", "expense", False),
+    ("5900", "Job Cost - Other", "expense", False),
+]
+# (code, name, type)
+JOURNALS = [
+    ("MISC", "Miscellaneous Operations", "general"),
+    ("EQP", "Equipment Charges", "general"),
+    ("ACCR", "Accruals", "general"),
+]
+# (unit number, description, serial number, active)
+EQUIPMENT = [
+    ("EX-104", "Excavator 21t", "PIN0000042", True),
+    ("LDR-220", "Wheel loader", "PIN0000077", True),
+    ("CRN-310", "Crawler crane 90t", "PIN0000105", True),
+    ("EX-099", "Excavator 14t", "PIN0000099", False),
+]
 
 
 def generate_credentials() -> dict[str, str]:
@@ -147,8 +183,8 @@ class DemoSeeder:
 
     def run(self, credentials: dict[str, str]) -> dict:
         env = self.env
-        usd = self.create("res.currency", {"name": "USD", "symbol": "$", "rounding": 0.01, "decimal_places": 2},
-                          "base.USD")
+        usd = self.create("res.currency", {"name": "USD", "symbol": "$", "rounding": 0.01, "decimal_places": 2,
+                                           "position": "before"}, "base.USD")
         self.create("res.currency", {"name": "EUR", "symbol": "€", "rounding": 0.01, "decimal_places": 2,
                                      "active": False}, "base.EUR")
         partner = self.create("res.partner", {"name": COMPANY_NAME, "is_company": True}, "base.main_partner")
@@ -225,7 +261,49 @@ class DemoSeeder:
             "currency_id": usd, "admin_uid": admin, "api_uid": api_user, "lock_dates": lock_dates,
             "jobs": jobs, "employees": employees, "plan_id": plan, "stages": stages,
         }
+        self.summary.update(self.seed_accounting(company, groups, admin))
         return self.summary
+
+    def seed_accounting(self, company: int, groups: dict[str, int], admin: int) -> dict:
+        """Seed the chart of accounts, journals, the cost code plan and the equipment."""
+        env = self.env
+        orm.write_records(env, env.registry["res.users"], [admin], {"groups_id": [
+            (4, groups["account.group_account_invoice"], 0), (4, groups["account.group_account_manager"], 0)]})
+        company_field = {"company_id": company} if env.major <= 17 else {"company_ids": [(6, 0, [company])]}
+        accounts = {}
+        for code, name, account_type, reconcile in ACCOUNTS:
+            accounts[code] = self.create("account.account", {
+                "code": code, "name": name, "account_type": account_type, "reconcile": reconcile, **company_field,
+            }, f"sandbox_demo.account_{code}")
+        journals = {}
+        for code, name, journal_type in JOURNALS:
+            journals[code] = self.create("account.journal", {
+                "code": code, "name": name, "type": journal_type, "company_id": company,
+            }, f"sandbox_demo.journal_{code.lower()}")
+
+        # The second plan gets id 2, so its 18.0 column on analytic lines is x_plan2_id.
+        cost_code_plan = self.create("account.analytic.plan", {"name": "Cost Codes", "sequence": 20},
+                                     "sandbox_demo.analytic_plan_cost_codes")
+        cost_codes = {}
+        for task_names in JOB_COST_CODES.values():
+            for task_name in task_names:
+                code, description = task_name[:8], task_name[9:]
+                if code in cost_codes:
+                    continue
+                cost_codes[code] = self.create("account.analytic.account", {
+                    "name": description, "code": code, "plan_id": cost_code_plan, "company_id": company,
+                }, f"sandbox_demo.cost_code_{code.replace(' ', '')}")
+
+        category = self.create("maintenance.equipment.category", {"name": "Heavy Equipment", "company_id": company},
+                               "sandbox_demo.equipment_category_heavy")
+        equipment = {}
+        for unit, description, serial_no, active in EQUIPMENT:
+            equipment[unit] = self.create("maintenance.equipment", {
+                "name": f"{unit} {description}", "serial_no": serial_no, "category_id": category,
+                "company_id": company, "active": active,
+            }, f"sandbox_demo.equipment_{unit.lower().replace('-', '')}")
+        return {"accounts": accounts, "journals": journals, "cost_code_plan_id": cost_code_plan,
+                "cost_code_accounts": cost_codes, "equipment": equipment}
 
     def seed_access(self, groups: dict[str, int]) -> None:
         """Create ir.model.access rows: full rights for Settings, read/create for the pipeline group."""
@@ -238,6 +316,10 @@ class DemoSeeder:
             rows.append((f"{model_name} pipeline", model_name, groups["field_to_odoo.group_pipeline"], 1, 0, 1, 0))
         for model_name in INTERNAL_USER_READ_MODELS:
             rows.append((f"{model_name} user", model_name, groups["base.group_user"], 1, 0, 0, 0))
+        for model_name in PIPELINE_READ_ACCOUNTING_MODELS:
+            rows.append((f"{model_name} pipeline", model_name, groups["field_to_odoo.group_pipeline"], 1, 0, 0, 0))
+        for model_name in PIPELINE_POSTING_MODELS:
+            rows.append((f"{model_name} pipeline", model_name, groups["field_to_odoo.group_pipeline"], 1, 1, 1, 1))
         model = self.env.registry["ir.model.access"]
         orm.create_records(self.env, model, [
             {"name": name, "model": model_name, "group_id": group, "perm_read": bool(read),
