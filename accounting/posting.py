@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+
 from sqlalchemy import Engine
 
 from odoo_io.client import OdooClient
@@ -22,7 +23,13 @@ from odoo_io.journal_entries import (
     reversal_of,
 )
 from staging.batches import record_posted, set_batch_status
-from staging.journal import entries_of, entry_rows, record_audit, record_posted_entry, superseded_posted_batches
+from staging.journal import (
+    entries_of,
+    entry_rows,
+    record_audit,
+    record_posted_entry,
+    superseded_posted_batches,
+)
 
 MOVE_MODEL = "account.move"
 

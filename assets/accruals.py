@@ -15,40 +15,24 @@ import dagster as dg
 
 from accounting.accounts import AccountPlan
 from accounting.accruals import accrual_entries as build_accrual_entries
-from accounting.posting import post_journal_batch, reconcile_entries
+from accounting.batch_flow import post_staged_batch, stage_and_gate
+from checks.accrual_validation import validate_accrual_batch
 from checks.journal import (
-    ANALYTIC_COMPLETE,
-    ENTRIES_BALANCED,
-    ODOO_MATCHES_STAGING,
-    PERIOD_OPEN,
-    ROWS_ACCOUNTED_FOR,
-    held_rows_result,
     journal_check_specs,
     money_control_result,
     posted_check_specs,
     result,
 )
-from checks.journal_entry_rules import analytic_gaps, unbalanced_entries
-from checks.accrual_validation import validate_accrual_batch
 from ingest.accruals import read_accruals
 from ingest.records import ExtractError
-from odoo_io.journal_entries import entry_totals, fetch_accounting_master_data, missing_master_data
+from odoo_io.journal_entries import entry_totals
 from pipelines.partitions import monthly_partitions
 from resources.odoo import OdooResource
 from resources.project_controls import ProjectControlsSource
 from resources.staging import StagingDatabase
 from staging.batches import (
     BatchHeader,
-    PostingLeaseTaken,
-    acquire_posting_lease,
-    batch_exceptions,
-    current_batch,
-    excepted_row_count,
-    release_posting_lease,
-    replace_staged_batch,
-    set_batch_status,
 )
-from staging.journal import approval_for, entries_of, staged_money_totals
 
 DOMAIN = "accruals"
 ACCRUAL_BATCH_KEY = dg.AssetKey("accrual_batch")
@@ -113,51 +97,27 @@ def accrual_batch(
         staged_amount=staged_amount, file_amount=extract.source_amount,
         control_amount=extract.control.total_amount if extract.control else None,
     )
-    entry_rows, item_rows = _staging_rows(entries)
-    try:
-        # "checking" until the gate below sets the real status, so that a run which stops
-        # in between leaves nothing that the posting step would accept.
-        replace_staged_batch(staging.engine, header, [], validated.flagged, entries=entry_rows, journal_items=item_rows,
-                             status="checking")
-    except PostingLeaseTaken as taken:
-        raise dg.Failure(description=str(taken)) from taken
-
-    # Step 4: the gate.
-    master = fetch_accounting_master_data(
-        client, {line.account_code for e in entries for line in e.lines}, {plan.accrual_journal},
-        {code for e in entries for line in e.lines for code in (line.job, line.cost_code) if code},
-    )
-    exception_rows = batch_exceptions(staging.engine, batch_id)
-    stored_excepted = excepted_row_count(staging.engine, batch_id)
-    unbalanced = unbalanced_entries(entries)
-    gaps = analytic_gaps(entries) + missing_master_data(entries, master)
-    locked = [e for e in entries if master.lock_date and e.entry_date <= master.lock_date.day]
     swings = _swing_findings(validated.accepted, previous_rows, project_controls.swing_threshold)
-    results = [
-        money_control_result(ACCRUAL_BATCH_KEY, rows_in=extract.rows_in, amount=extract.source_amount,
-                             control_count=header.control_count, control_amount=header.control_amount,
-                             source=header.control_source or "missing"),
-        result(ACCRUAL_BATCH_KEY, ROWS_ACCOUNTED_FOR, extract.rows_in == len(validated.accepted) + stored_excepted,
-               "Some rows are neither staged nor held.",
-               {"rows_in": extract.rows_in, "rows_staged": len(validated.accepted), "rows_excepted": stored_excepted}),
-        result(ACCRUAL_BATCH_KEY, ENTRIES_BALANCED, not unbalanced, "; ".join(unbalanced), {"entries": len(entries)}),
-        result(ACCRUAL_BATCH_KEY, ANALYTIC_COMPLETE, not gaps, "; ".join(gaps[:10]), {"problems": len(gaps)}),
-        result(ACCRUAL_BATCH_KEY, PERIOD_OPEN, not locked,
-               f"period locked through {master.lock_date.day:%Y-%m-%d}" if master.lock_date else None,
-               {"lock_date": master.lock_date.day.isoformat() if master.lock_date else "none",
-                "entry_dates": ", ".join(e.entry_date.isoformat() for e in entries)}),
-        held_rows_result(ACCRUAL_BATCH_KEY, exception_rows, stored_excepted),
-        result(ACCRUAL_BATCH_KEY, ACCRUAL_SWING, not swings, f"{len(swings)} accruals moved more than "
-               f"{project_controls.swing_threshold} % against last month.", {"findings": swings[:20]}, warn=True),
-    ]
-    failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
-    status = _status_after_checks(config, project_controls, failures, entries)
-    reason = "; ".join(f"{r.check_name}: {r.description}" for r in failures) or (
-        None if entries else "no accrual rows are eligible to post"
+    gate = stage_and_gate(
+        context=context,
+        asset_key=ACCRUAL_BATCH_KEY,
+        engine=staging.engine,
+        client=client,
+        header=header,
+        flagged=validated.flagged,
+        entries=entries,
+        control_result=money_control_result(
+            ACCRUAL_BATCH_KEY, rows_in=extract.rows_in, amount=extract.source_amount,
+            control_count=header.control_count, control_amount=header.control_amount,
+            source=header.control_source or "missing",
+        ),
+        extra_results=[
+            result(ACCRUAL_BATCH_KEY, ACCRUAL_SWING, not swings, f"{len(swings)} accruals moved more than "
+                   f"{project_controls.swing_threshold} % against last month.", {"findings": swings[:20]}, warn=True),
+        ],
+        status_when_passed=_status_when_passed(config, project_controls),
     )
-    set_batch_status(staging.engine, batch_id, status, reason)
-    context.log.info("Accrual batch %s for %s is %s (%d rows in, %d staged, %d held)", batch_id, period, status,
-                     extract.rows_in, len(validated.accepted), stored_excepted)
+    status, stored_excepted, results = gate.status, gate.rows_excepted, gate.results
 
     debit, credit = entry_totals(entries[0]) if entries else (Decimal("0.00"), Decimal("0.00"))
     yield dg.MaterializeResult(
@@ -179,9 +139,7 @@ def accrual_batch(
     )
 
 
-def _status_after_checks(config, project_controls, failures, entries) -> str:
-    if failures or not entries:
-        return "held"
+def _status_when_passed(config: AccrualRunConfig, project_controls: ProjectControlsSource) -> str:
     if config.provisional:
         return "provisional"
     return "awaiting_approval" if project_controls.approval_policy == "manual" else "staged"
@@ -194,22 +152,6 @@ def _content_hash(extract) -> str:
     payload = json.dumps({"rows": rows, "control": control, "exceptions": [e.as_record() for e in extract.exceptions]},
                          sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def _staging_rows(entries) -> tuple[list[dict], list[dict]]:
-    keys_by_ref = {entry.ref: entry.entry_key for entry in entries}
-    entry_rows, item_rows = [], []
-    for entry in entries:
-        entry_rows.append({
-            "entry_key": entry.entry_key, "ref": entry.ref, "journal_code": entry.journal_code,
-            "entry_date": entry.entry_date, "reverses_entry_key": keys_by_ref.get(entry.reverses_ref),
-        })
-        for line_no, line in enumerate(entry.lines, start=1):
-            item_rows.append({
-                "entry_key": entry.entry_key, "line_no": line_no, "account_code": line.account_code, "name": line.name,
-                "debit": line.debit, "credit": line.credit, "job": line.job, "cost_code": line.cost_code,
-            })
-    return entry_rows, item_rows
 
 
 def _swing_findings(current, previous, threshold: Decimal) -> list[dict]:
@@ -244,75 +186,9 @@ def accrual_entries(
     context: dg.AssetExecutionContext, odoo: OdooResource, project_controls: ProjectControlsSource, staging: StagingDatabase
 ):
     """The period's accrual entry and its reversal in Odoo, posted once each after approval."""
-    batch = current_batch(staging.engine, DOMAIN, context.partition_key)
-    if batch is None:
-        raise dg.Failure(description=f"No staged accrual batch for {context.partition_key}; materialize accrual_batch first.")
-    batch_id = batch["batch_id"]
-
-    # The gate, again: status, approval of this exact content, balance and control totals.
-    if batch["status"] not in {"staged", "awaiting_approval", "posting", "posted", "reconciled"}:
-        raise dg.Failure(description=f"Batch {batch_id} is {batch['status']} and does not post: {batch['status_reason'] or ''}")
-    if project_controls.approval_policy == "manual" and approval_for(staging.engine, batch) is None:
-        raise dg.Failure(
-            description=f"Batch {batch_id} waits for approval. Approve it with `python -m staging approve --batch {batch_id} "
-            "--approver NAME --reason TEXT`, then run the period again."
-        )
-    debit, credit = staged_money_totals(staging.engine, batch_id)
-    if debit != credit:
-        raise dg.Failure(description=f"Batch {batch_id} does not balance in staging: debit {debit}, credit {credit}")
-    if batch["control_amount"] != batch["file_amount"] or batch["control_count"] != batch["counted_rows"]:
-        raise dg.Failure(description=f"Batch {batch_id} does not match its control total")
-    entries = entries_of(staging.engine, batch_id)
-    problems = unbalanced_entries(entries) + analytic_gaps(entries)
-    if problems:
-        raise dg.Failure(description=f"Batch {batch_id} not posted: {'; '.join(problems[:5])}")
-
-    client = odoo.get_client(log=context.log)
-    master = fetch_accounting_master_data(
-        client, {line.account_code for e in entries for line in e.lines}, {e.journal_code for e in entries},
-        {code for e in entries for line in e.lines for code in (line.job, line.cost_code) if code},
-    )
-    locked = [e for e in entries if master.lock_date and e.entry_date <= master.lock_date.day]
-    if locked:
-        reason = f"period locked through {master.lock_date.day:%Y-%m-%d}"
-        set_batch_status(staging.engine, batch_id, "held", reason)
-        raise dg.Failure(description=f"Batch {batch_id} not posted: {reason}")
-
-    try:
-        acquire_posting_lease(staging.engine, batch_id, context.run_id)
-    except PostingLeaseTaken as taken:
-        raise dg.Failure(description=str(taken)) from taken
-    try:
-        set_batch_status(staging.engine, batch_id, "posting")
-        posted = post_journal_batch(client, staging.engine, batch, master, context.log)
-        set_batch_status(staging.engine, batch_id, "posted")
-    finally:
-        release_posting_lease(staging.engine, batch_id, context.run_id)
-
-    findings = reconcile_entries(client, entries, posted.posted)
-    passed = all(item["ok"] for item in findings)
-    if passed:
-        set_batch_status(staging.engine, batch_id, "reconciled")
-    else:
-        set_batch_status(staging.engine, batch_id, "posted", "reconciliation failed; see odoo_matches_staging")
-    yield dg.MaterializeResult(
-        metadata={
-            "batch_id": batch_id,
-            "entries": ", ".join(f"{p.name} ({p.posted_date})" for p in posted.posted),
-            "odoo_move_ids": ", ".join(str(p.move_id) for p in posted.posted),
-            "entries_created_now": posted.created,
-            "corrected_batches_reversed": ", ".join(posted.reversed_batches) or "none",
-            "accrual_amount": str(batch["staged_amount"]),
-            "odoo_target": odoo.describe(),
-        },
-        check_results=[
-            dg.AssetCheckResult(
-                check_name=ODOO_MATCHES_STAGING, asset_key=ACCRUAL_ENTRIES_KEY, passed=passed,
-                severity=dg.AssetCheckSeverity.ERROR,
-                description=None if passed else "An entry differs in Odoo from staging (state, date or totals).",
-                metadata={"entries": dg.MetadataValue.json(findings)},
-            )
-        ],
+    yield post_staged_batch(
+        context=context, asset_key=ACCRUAL_ENTRIES_KEY, domain=DOMAIN, engine=staging.engine, odoo=odoo,
+        require_approval=project_controls.approval_policy == "manual",
     )
 
 
