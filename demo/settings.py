@@ -65,6 +65,9 @@ class DemoSettings:
             "ODOO_CHUNK_SIZE": "25",
             "STAGING_DATABASE_URL": f"sqlite:///{DEMO_DIR / 'staging.sqlite'}",
             "PROJECT_CONTROLS_DATABASE_URL": f"sqlite:///{DEMO_DIR / 'project_controls.sqlite'}",
+            "EQUIPMENT_DATABASE_URL": f"sqlite:///{DEMO_DIR / 'equipment.sqlite'}",
+            "EQUIPMENT_SOURCE": "telematics",
+            "EQUIPMENT_REMOTE_DIR": "/drop/equipment",
             "COMPANY_TIMEZONE": "America/Chicago",
         }
 

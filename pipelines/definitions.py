@@ -12,6 +12,7 @@ import os
 import dagster as dg
 
 from assets.accruals import accrual_assets
+from assets.equipment import equipment_assets
 from assets.labor import labor_assets
 from pipelines.accruals import (
     accrual_approval_sensor,
@@ -19,7 +20,9 @@ from pipelines.accruals import (
     accruals_month_end_schedule,
     accruals_month_to_date_job,
 )
+from pipelines.equipment import equipment_nightly_job, equipment_nightly_schedule
 from pipelines.labor import labor_drop_sensor, labor_nightly_job, labor_nightly_schedule
+from resources.equipment_source import EquipmentSource
 from resources.labor_feed import LaborFeed
 from resources.odoo import OdooResource
 from resources.project_controls import ProjectControlsSource
@@ -61,6 +64,10 @@ def build_resources() -> dict:
             chunk_size=dg.EnvVar.int("ODOO_CHUNK_SIZE"),
         ),
         "staging": StagingDatabase(url=dg.EnvVar("STAGING_DATABASE_URL")),
+        "equipment_source": EquipmentSource(
+            url=dg.EnvVar("EQUIPMENT_DATABASE_URL"),
+            **_settings(source="EQUIPMENT_SOURCE", remote_dir="EQUIPMENT_REMOTE_DIR", landing_dir="LANDING_DIR"),
+        ),
         "project_controls": ProjectControlsSource(
             url=dg.EnvVar("PROJECT_CONTROLS_DATABASE_URL"),
             **_settings(approval_policy="ACCRUALS_APPROVAL_POLICY", swing_threshold_pct="ACCRUAL_SWING_THRESHOLD_PCT"),
@@ -74,9 +81,9 @@ def _settings(**variables: str) -> dict:
 
 
 defs = dg.Definitions(
-    assets=[*labor_assets, *accrual_assets],
-    jobs=[labor_nightly_job, accruals_month_end_job, accruals_month_to_date_job],
-    schedules=[labor_nightly_schedule, accruals_month_end_schedule],
+    assets=[*labor_assets, *equipment_assets, *accrual_assets],
+    jobs=[labor_nightly_job, equipment_nightly_job, accruals_month_end_job, accruals_month_to_date_job],
+    schedules=[labor_nightly_schedule, equipment_nightly_schedule, accruals_month_end_schedule],
     sensors=[labor_drop_sensor, accrual_approval_sensor],
     resources=build_resources(),
 )

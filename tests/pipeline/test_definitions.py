@@ -29,6 +29,7 @@ DEMO_ENVIRONMENT = {
     "ODOO_CHUNK_SIZE": "200",
     "STAGING_DATABASE_URL": "sqlite:////tmp/staging-definitions-test.sqlite",
     "PROJECT_CONTROLS_DATABASE_URL": "sqlite:////tmp/project-controls-definitions-test.sqlite",
+    "EQUIPMENT_DATABASE_URL": "sqlite:////tmp/equipment-definitions-test.sqlite",
 }
 
 
