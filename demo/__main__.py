@@ -11,9 +11,13 @@ import threading
 from datetime import date
 
 
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
 def run() -> int:
     from demo.drops import DEMO_DATES, write_demo_drops
-    from demo.report import count_ledger_rows, print_report
+    from demo.month_end import ACCRUAL_PERIOD, prepare_sources
+    from demo.report import count_ledger_rows, print_journal_report, print_report
     from demo.services import running_services
     from demo.settings import DEMO_DIR, REMOTE_DIR, load_settings, write_dotenv
 
@@ -27,29 +31,66 @@ def run() -> int:
         written = write_demo_drops(drop_dir, os.environ["LABOR_MAPPING"])
         print(f"SFTP drop {REMOTE_DIR}: {len(written)} new files written" if written else
               f"SFTP drop {REMOTE_DIR}: extracts already there from an earlier run")
+        prepare_sources(settings)
 
         # Import after the environment is set: the definitions read it at load time.
         from dagster import DagsterInstance
 
         from pipelines.definitions import defs
 
-        job = defs.resolve_job_def("labor_nightly")
         instance = DagsterInstance.get()
+
+        def execute(job_name: str, partition_key: str) -> bool:
+            # The full event log is in the Dagster instance (see `make dev`); the console
+            # shows only the summaries below.
+            job = defs.resolve_job_def(job_name)
+            return job.execute_in_process(
+                partition_key=partition_key, instance=instance, raise_on_error=False, run_config=QUIET
+            ).success
+
         outcomes: dict[date, bool] = {}
         for business_date in DEMO_DATES:
             print(f"Running labor_nightly for {business_date} ...", flush=True)
-            result = job.execute_in_process(
-                partition_key=business_date.isoformat(),
-                instance=instance,
-                raise_on_error=False,
-                # The full event log is in the Dagster instance (see `make dev`); the console
-                # shows only the summary below.
-                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            )
-            outcomes[business_date] = result.success
+            outcomes[business_date] = execute("labor_nightly", business_date.isoformat())
+        equipment_outcomes: dict[str, bool] = {}
+        for business_date in DEMO_DATES:
+            print(f"Running equipment_nightly for {business_date} ...", flush=True)
+            equipment_outcomes[business_date.isoformat()] = execute("equipment_nightly", business_date.isoformat())
 
-        print_report(settings, outcomes, DEMO_DIR / "exceptions.xlsx", created_now=count_ledger_rows(settings) - ledger_before)
+        print(f"Running accruals_month_end for {ACCRUAL_PERIOD} ...", flush=True)
+        accrual_outcomes = {ACCRUAL_PERIOD: execute("accruals_month_end", ACCRUAL_PERIOD)}
+        approval = approve_waiting_batch(settings, ACCRUAL_PERIOD)
+        if approval:
+            print(approval, flush=True)
+            print(f"Running accruals_month_end for {ACCRUAL_PERIOD} again ...", flush=True)
+            accrual_outcomes[ACCRUAL_PERIOD] = execute("accruals_month_end", ACCRUAL_PERIOD)
+
+        print_report(settings, outcomes, DEMO_DIR / "exceptions.xlsx")
+        print_journal_report(settings, "equipment", equipment_outcomes)
+        print_journal_report(settings, "accruals", accrual_outcomes)
+        print()
+        print(f"This run created {count_ledger_rows(settings) - ledger_before} records in Odoo "
+              "(timesheet lines and journal entries); a second run creates none.")
+        print("Browse runs and checks with `make services` in one terminal and `make dev` in another.")
     return 0
+
+
+def approve_waiting_batch(settings, partition_key: str) -> str | None:
+    """Approve the period's accrual batch the way a controller does, with the staging command."""
+    from staging.__main__ import main as staging_command
+    from staging.batches import current_batch
+    from resources.staging import StagingDatabase
+
+    staging = StagingDatabase(url=settings.pipeline_environment()["STAGING_DATABASE_URL"])
+    batch = current_batch(staging.engine, "accruals", partition_key)
+    if batch is None or batch["status"] != "awaiting_approval":
+        return None
+    arguments = ["approve", "--batch", batch["batch_id"], "--approver", "Dana Controller", "--reason", "demo month-end close"]
+    print("The accrual batch waits for approval; the demo approves it as a controller would:")
+    print("  STAGING_DATABASE_URL=... .venv/bin/python -m staging " + " ".join(
+        f"'{argument}'" if " " in argument else argument for argument in arguments))
+    staging_command(arguments)
+    return "Approved."
 
 
 def services() -> int:

@@ -11,7 +11,8 @@ from demo.settings import DemoSettings
 from odoo_io.timesheets import EXTERNAL_ID_MODULE, TIMESHEET_MODEL, hours_total
 from resources.odoo import OdooResource
 from resources.staging import StagingDatabase
-from staging.batches import ledger_for_batch, open_exceptions
+from staging.batches import current_batch, ledger_for_batch, open_exceptions
+from staging.journal import entry_rows
 from staging.tables import batches, posting_ledger
 from staging.workbook import write_exceptions_workbook
 
@@ -23,7 +24,7 @@ def count_ledger_rows(settings: DemoSettings) -> int:
         return connection.execute(select(func.count()).select_from(posting_ledger)).scalar_one()
 
 
-def print_report(settings: DemoSettings, outcomes: dict[date, bool], workbook_path: Path, created_now: int) -> None:
+def print_report(settings: DemoSettings, outcomes: dict[date, bool], workbook_path: Path) -> None:
     env = settings.pipeline_environment()
     staging = StagingDatabase(url=env["STAGING_DATABASE_URL"])
     with staging.engine.connect() as connection:
@@ -67,8 +68,34 @@ def print_report(settings: DemoSettings, outcomes: dict[date, bool], workbook_pa
     print()
     print(
         f"Odoo sandbox ({odoo.describe()}): {len(posted)} timesheet lines from this pipeline, "
-        f"{hours_total(row['unit_amount'] for row in posted)} hours in all; this run created {created_now}"
+        f"{hours_total(row['unit_amount'] for row in posted)} hours in all"
     )
-    write_exceptions_workbook(staging.engine, workbook_path, "labor")
-    print(f"Exceptions workbook: {workbook_path}")
-    print("Browse runs and checks with `make services` in one terminal and `make dev` in another.")
+    write_exceptions_workbook(staging.engine, workbook_path)
+    print(f"Exceptions workbook (all domains): {workbook_path}")
+
+
+def print_journal_report(settings: DemoSettings, domain: str, outcomes: dict[str, bool]) -> None:
+    """Print each partition's journal batch: status, amounts and the Odoo entries it posted."""
+    staging = StagingDatabase(url=settings.pipeline_environment()["STAGING_DATABASE_URL"])
+    print()
+    print(f"{domain.capitalize()} batches")
+    print(f"{'partition':<12}{'run':<8}{'status':<19}{'rows in':>8}{'staged':>8}{'held':>6}{'amount':>13}  entries in Odoo")
+    for partition_key, success in outcomes.items():
+        batch = current_batch(staging.engine, domain, partition_key)
+        if batch is None:
+            print(f"{partition_key:<12}{'failed':<8}not staged")
+            continue
+        posted = [
+            f"{row['odoo_name']} ({row['odoo_date']})" for row in entry_rows(staging.engine, batch["batch_id"]) if row["odoo_name"]
+        ]
+        note = ", ".join(posted) or (batch["status_reason"] or "")
+        print(
+            f"{partition_key:<12}{'ok' if success else 'failed':<8}{batch['status']:<19}{batch['rows_in']:>8}"
+            f"{batch['rows_staged']:>8}{batch['rows_excepted']:>6}{batch['staged_amount']!s:>13}  {note}"
+        )
+    held = open_exceptions(staging.engine, domain)
+    if held:
+        print(f"Rows held for review: {len(held)}")
+        for item in held:
+            print(f"  {item['partition_key']}  {item['source_file']} row {item['source_row']}  "
+                  f"{item['column_name']}={item['value']!r}  {item['reason']} ({item['owner']}): {item['message']}")
