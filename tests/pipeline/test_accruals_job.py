@@ -154,3 +154,32 @@ def test_swing_against_last_month_warns(accruals: AccrualHarness):
 
     assert result.success
     assert check_outcomes(result)["accrual_swing_within_threshold"] is False
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres),
+                                     pytest.param("mariadb", marks=pytest.mark.mariadb)])
+def test_source_database_backends(backend, request, fresh_odoo_sandbox, sqlite_staging):
+    url = request.getfixturevalue(f"{backend}_server_url")
+    accruals = AccrualHarness(fresh_odoo_sandbox, sqlite_staging, url, approval_policy="auto")
+
+    result = accruals.run()
+
+    assert result.success
+    assert len(accruals.moves()) == 2
+    assert accruals.batch()["rows_in"] == 7
+
+
+def test_month_end_schedule_closes_previous_month():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import dagster as dg
+
+    from pipelines.accruals import MONTH_END_CLOSE_DAY, accruals_month_end_schedule
+
+    tick = datetime(2026, 12, MONTH_END_CLOSE_DAY, 6, 0, tzinfo=ZoneInfo("America/Chicago"))
+    context = dg.build_schedule_context(scheduled_execution_time=tick)
+
+    request = accruals_month_end_schedule(context)
+
+    assert request.partition_key == NOVEMBER
