@@ -36,11 +36,13 @@ dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 services: $(STAMP)
 	$(BIN)/python -m demo services
 
-# Run the labor job for one business date with the demo settings, e.g. make run DATE=2026-11-19.
+# Run one job for one partition with the demo settings, e.g. make run DATE=2026-11-19, or
+# make run JOB=accruals_month_end DATE=2026-11-01 (monthly jobs take the month's first day).
 # The servers must be running (make services); the run shows in the UI of make dev.
+JOB ?= labor_nightly
 run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	@test -n "$(DATE)" || { echo "usage: make run DATE=YYYY-MM-DD"; exit 2; }
-	set -a && . ./.env && set +a && $(BIN)/dagster job execute -m pipelines.definitions -j labor_nightly --tags '{"dagster/partition": "$(DATE)"}'
+	@test -n "$(DATE)" || { echo "usage: make run [JOB=name] DATE=YYYY-MM-DD"; exit 2; }
+	set -a && . ./.env && set +a && $(BIN)/dagster job execute -m pipelines.definitions -j $(JOB) --tags '{"dagster/partition": "$(DATE)"}'
 
 clean-demo:
 	rm -rf .demo .dagster_home .env
