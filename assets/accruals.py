@@ -73,7 +73,7 @@ def accrual_batch(
     try:
         previous_rows = read_accruals(project_controls.url, previous_period).frame
     except ExtractError as error:
-        # The first period the pipeline sees has nothing to compare with.
+        # The first period the pipeline reads has nothing to compare with.
         context.log.info("No accruals of %s to compare with: %s", previous_period, error)
         previous_rows = extract.frame.iloc[0:0]
 
@@ -146,7 +146,7 @@ def _status_when_passed(config: AccrualRunConfig, project_controls: ProjectContr
 
 
 def _content_hash(extract) -> str:
-    """A hash of the period's rows and control total: the same source content gives the same batch."""
+    """Hash the period's rows and control total, so the same source content gives the same batch."""
     rows = extract.frame.astype(str).to_dict(orient="records")
     control = [extract.control.record_count, str(extract.control.total_amount)] if extract.control else None
     payload = json.dumps({"rows": rows, "control": control, "exceptions": [e.as_record() for e in extract.exceptions]},

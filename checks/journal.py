@@ -19,7 +19,7 @@ ODOO_MATCHES_STAGING = "odoo_matches_staging"
 
 
 def journal_check_specs(asset_key: dg.AssetKey, partitions_def, extra: list[tuple[str, bool, str]] = ()) -> list:
-    """The gate of a journal batch: blocking ERROR checks first, then WARN ones."""
+    """Build the check specs of a journal batch's gate: blocking ERROR checks first, then WARN ones."""
     specs = [
         (CONTROL_TOTALS_MATCH, True, "Row count and amount equal the source's control total."),
         (ROWS_ACCOUNTED_FOR, True, "Rows in = rows staged + rows held in the exceptions table."),

@@ -113,7 +113,7 @@ def missing_master_data(entries: list[EntryToPost], master: AccountingMasterData
 
 
 def analytic_distribution(line: EntryLine, master: AccountingMasterData) -> dict[str, float] | None:
-    """The line's distribution in the server version's key format, keys as strings."""
+    """Return the line's distribution in the server version's key format, keys as strings."""
     ids = [master.analytic_accounts[code] for code in (line.job, line.cost_code) if code]
     if not ids:
         return None
@@ -166,7 +166,7 @@ def post_entry(
 ) -> PostedEntry:
     """Bring one entry to the posted state in Odoo, creating it only if no entry has its ref.
 
-    Every attempt starts with a look-up by ref, so a create or post whose answer was lost
+    Every attempt starts with a look-up by ref, so a create or post whose response was lost
     (timeout, dropped connection, proxy error) is found and finished, never repeated.
     """
     log = log or logger
@@ -210,7 +210,7 @@ def post_entry(
 
 
 def reversal_of(entry: EntryToPost, ref: str, entry_key: str, entry_date: date) -> EntryToPost:
-    """An entry that cancels ``entry``: the same lines with debit and credit swapped."""
+    """Build the entry that cancels ``entry``: the same lines with debit and credit swapped."""
     lines = tuple(
         EntryLine(line.account_code, f"Reversal of {entry.ref}: {line.name}", line.credit, line.debit, line.job, line.cost_code)
         for line in entry.lines

@@ -35,7 +35,7 @@ accruals_month_to_date_job = dg.define_asset_job(
 
 
 def previous_month_key(moment: datetime) -> str:
-    """The partition key of the month before ``moment`` in the company's time zone."""
+    """Return the partition key of the month before ``moment`` in the company's time zone."""
     local = moment.astimezone(ZoneInfo(COMPANY_TIMEZONE))
     previous = date(local.year - 1, 12, 1) if local.month == 1 else date(local.year, local.month - 1, 1)
     return previous.isoformat()

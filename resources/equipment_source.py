@@ -1,4 +1,4 @@
-"""Where equipment usage comes from, and the equipment database with units, rates and assignments."""
+"""The equipment usage feed and the equipment database with units, rates and assignments."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 
 class ProjectControlsSource(dg.ConfigurableResource):
-    """Where accruals come from and how they are approved."""
+    """Source database of the accruals and their approval policy."""
 
     url: str = Field(description="SQLAlchemy URL of the project-controls database (SQLite, PostgreSQL, MariaDB)")
     approval_policy: str = Field(

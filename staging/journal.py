@@ -12,7 +12,7 @@ from staging.tables import approvals, audit_log, batches, journal_entries, journ
 
 
 def entries_of(engine: Engine, batch_id: str) -> list[EntryToPost]:
-    """The staged entries of a batch with their lines, in entry order."""
+    """Load the staged entries of a batch with their lines, in entry order."""
     with engine.connect() as connection:
         entry_rows = connection.execute(
             select(journal_entries).where(journal_entries.c.batch_id == batch_id).order_by(journal_entries.c.entry_date)
@@ -97,7 +97,7 @@ def record_approval(engine: Engine, batch_id: str, approver: str, reason: str) -
 
 
 def approval_for(engine: Engine, batch: dict) -> dict | None:
-    """The latest approval whose content hash and total match the batch as it is staged now."""
+    """Return the latest approval whose content hash and total match the batch as staged now."""
     with engine.connect() as connection:
         rows = connection.execute(
             select(approvals).where(approvals.c.batch_id == batch["batch_id"]).order_by(approvals.c.approved_at.desc())
