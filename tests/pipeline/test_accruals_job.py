@@ -183,3 +183,25 @@ def test_month_end_schedule_closes_previous_month():
     request = accruals_month_end_schedule(context)
 
     assert request.partition_key == NOVEMBER
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"job": "J-1990", "cost_code": "31 23 00"}, "job_closed"),
+        ({"job": "J-9999"}, "unknown_job"),
+        ({"cost_code": "99 99 99"}, "unknown_cost_code"),
+    ],
+)
+def test_master_data_problem_holds_accrual_row(accruals: AccrualHarness, changes, reason):
+    accruals.approval_policy = "auto"
+    accruals.set_source("AC-2611-001", **changes)
+
+    result = accruals.run()
+
+    assert result.success
+    held = batch_exceptions(accruals.staging.engine, accruals.batch()["batch_id"])
+    assert {item["reason"] for item in held} == {"approval_missing", reason}
+    batch = accruals.batch()
+    assert batch["rows_in"] == batch["rows_staged"] + batch["rows_excepted"] == 7
+    assert len(accruals.moves()) == 2

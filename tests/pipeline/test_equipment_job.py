@@ -99,3 +99,25 @@ def test_control_mismatch_holds_day(equipment):
     assert not result.success
     assert check_outcomes(result)["control_totals_match"] is False
     assert equipment.moves() == []
+
+
+def test_corrected_day_reverses_posted_entry(equipment):
+    from ingest.equipment_db import equipment_usage
+
+    assert equipment("database").success
+    engine = create_engine(equipment.url)
+    with engine.begin() as connection:
+        connection.execute(update(equipment_usage)
+                           .where((equipment_usage.c.work_date == DAY) & (equipment_usage.c.unit_id == "EX-104"))
+                           .values(hours=equipment_usage.c.hours + Decimal("1.00")))
+        connection.execute(update(batch_control).where(batch_control.c.business_date == DAY)
+                           .values(total_hours=batch_control.c.total_hours + Decimal("1.00")))
+    engine.dispose()
+
+    result = equipment("database")
+
+    assert result.success
+    moves = equipment.moves()
+    assert len(moves) == 3  # the first entry, its correction reversal, the corrected entry
+    assert sum(1 for move in moves if move["ref"].endswith("-CORR")) == 1
+    assert all(move["state"] == "posted" for move in moves)
