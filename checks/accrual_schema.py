@@ -18,11 +18,11 @@ from decimal import Decimal
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 from pandera.typing import Series
 
+from checks.schema_support import failure_cases, row_exception
 from ingest.mapping import COST_TYPES
-from ingest.records import ExtractError, OwnerRole, Reason, RowException
+from ingest.records import OwnerRole, Reason, RowException
 
 COST_CODE_PATTERN = r"^\d{2} \d{2} \d{2}(\.\d{2})?$"
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -113,23 +113,10 @@ def approval_summary(exceptions: list[RowException]) -> str | None:
 
 
 def _schema_exceptions(frame: pd.DataFrame, period: str) -> list[RowException]:
-    try:
-        accrual_schema(period).validate(frame, lazy=True)
-    except SchemaErrors as errors:
-        failure_cases = errors.failure_cases
-    else:
-        return []
-
-    whole_frame = failure_cases[failure_cases["index"].isna()]
-    if not whole_frame.empty:
-        problems = sorted({f"{row.column or '(frame)'}: {row.check} {row.failure_case}" for row in whole_frame.itertuples()})
-        source = ", ".join(sorted(frame["source_file"].dropna().astype(str).unique())) if "source_file" in frame else ""
-        raise ExtractError(source or "(accrual frame)", f"accrual frame breaks its contract: {problems}")
-
     exceptions = []
-    for case in failure_cases.itertuples():
-        reason, owner, message = _classify(str(case.column), str(case.check), case.failure_case, period)
-        exceptions.append(_row_exception(frame, int(case.index), str(case.column), case.failure_case, reason, owner, message))
+    for case in failure_cases(frame, accrual_schema(period), "accrual frame"):
+        reason, owner, message = _classify(case.column, case.check, case.value, period)
+        exceptions.append(_row_exception(frame, case.index, case.column, case.value, reason, owner, message))
     return exceptions
 
 
@@ -161,16 +148,8 @@ def _duplicate_exceptions(frame: pd.DataFrame) -> list[RowException]:
 
 
 def _row_exception(frame, index, column, value, reason, owner, message) -> RowException:
-    source_row = frame.at[index, "source_row"]
-    return RowException(
-        source_file=str(frame.at[index, "source_file"]),
-        source_row=int(source_row) if pd.notna(source_row) else 0,
-        column=column,
-        value="" if value is None else str(value),
-        reason=reason,
-        owner=owner,
-        message=message,
-    )
+    # Plain str() and not display_value, so a stray timestamp value shows with its time of day.
+    return row_exception(frame, index, column, "" if value is None else str(value), reason, owner, message)
 
 
 def _classify(column: str, check: str, value: object, period: str) -> tuple[Reason, OwnerRole, str]:

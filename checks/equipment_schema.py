@@ -13,11 +13,11 @@ from decimal import Decimal
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 from pandera.typing import Series
 
 from checks.labor_schema import COST_CODE_PATTERN
-from ingest.records import ExtractError, OwnerRole, Reason, RowException
+from checks.schema_support import Classify, display_value, split_valid_rows
+from ingest.records import OwnerRole, Reason, RowException
 
 MAX_USAGE_HOURS = Decimal(24)
 
@@ -114,12 +114,15 @@ class ChargeLineFrame(pa.DataFrameModel):
 
 def validate_usage_rows(frame: pd.DataFrame, business_date: date) -> tuple[pd.DataFrame, list[RowException]]:
     """Validate a usage frame lazily and split it into valid rows and exceptions."""
-    return _validate(frame, _with_partition(UsageFrame.to_schema(), business_date), business_date, "usage")
+    schema = _with_partition(UsageFrame.to_schema(), business_date)
+    return split_valid_rows(frame, schema, "equipment usage frame", _classifier(business_date))
 
 
 def validate_charge_lines(frame: pd.DataFrame, business_date: date) -> tuple[pd.DataFrame, list[RowException]]:
     """Validate a charge-lines frame lazily and split it into valid lines and exceptions."""
-    return _validate(frame, _with_partition(ChargeLineFrame.to_schema(), business_date), business_date, "charge lines")
+    # Usage rows of one file and row are one unit-day, and its charge lines stand or fall together.
+    schema = _with_partition(ChargeLineFrame.to_schema(), business_date)
+    return split_valid_rows(frame, schema, "equipment charge lines frame", _classifier(business_date))
 
 
 def _with_partition(schema: pa.DataFrameSchema, business_date: date) -> pa.DataFrameSchema:
@@ -129,49 +132,8 @@ def _with_partition(schema: pa.DataFrameSchema, business_date: date) -> pa.DataF
     return schema.update_column("work_date", checks=[*work_date.checks, in_partition])
 
 
-def _validate(
-    frame: pd.DataFrame, schema: pa.DataFrameSchema, business_date: date, what: str
-) -> tuple[pd.DataFrame, list[RowException]]:
-    frame = frame.reset_index(drop=True)
-    try:
-        schema.validate(frame, lazy=True)
-    except SchemaErrors as errors:
-        failure_cases = errors.failure_cases
-    else:
-        return frame, []
-
-    whole_frame = failure_cases[failure_cases["index"].isna()]
-    if not whole_frame.empty:
-        problems = sorted(
-            {f"{row.column or '(frame)'}: {row.check} {row.failure_case}" for row in whole_frame.itertuples()}
-        )
-        source = ", ".join(sorted(frame["source_file"].dropna().astype(str).unique())) if "source_file" in frame else ""
-        raise ExtractError(source or f"(equipment {what} frame)", f"equipment {what} frame breaks its contract: {problems}")
-
-    exceptions = []
-    failed_index = set()
-    for case in failure_cases.itertuples():
-        index = int(case.index)
-        failed_index.add(index)
-        reason, owner, message = _classify(str(case.column), str(case.check), case.failure_case, business_date)
-        source_row = frame.at[index, "source_row"]
-        exceptions.append(
-            RowException(
-                source_file=str(frame.at[index, "source_file"]),
-                source_row=int(source_row) if pd.notna(source_row) else 0,
-                column=str(case.column),
-                value=_display(case.failure_case),
-                reason=reason,
-                owner=owner,
-                message=message,
-            )
-        )
-
-    # Usage rows of one file and row are one unit-day, and its charge lines stand or fall together.
-    failed_keys = {(e.source_file, e.source_row) for e in exceptions}
-    keys = list(zip(frame["source_file"], frame["source_row"]))
-    keep = [i not in failed_index and key not in failed_keys for i, key in enumerate(keys)]
-    return frame[keep], exceptions
+def _classifier(business_date: date) -> Classify:
+    return lambda column, check, value: _classify(column, check, value, business_date)
 
 
 def _classify(column: str, check: str, value: object, business_date: date) -> tuple[Reason, OwnerRole, str]:
@@ -182,7 +144,7 @@ def _classify(column: str, check: str, value: object, business_date: date) -> tu
         return (
             Reason.DATE_OUTSIDE_PARTITION,
             OwnerRole.FIELD,
-            f"work date {_display(value)} is not the business date {business_date.isoformat()} of this batch",
+            f"work date {display_value(value)} is not the business date {business_date.isoformat()} of this batch",
         )
     if check == USAGE_RANGE_CHECK:
         return Reason.HOURS_OUT_OF_RANGE, OwnerRole.FIELD, f"{column} {value} are outside 0 to {MAX_USAGE_HOURS}"
@@ -200,9 +162,3 @@ def _classify(column: str, check: str, value: object, business_date: date) -> tu
     if column == "line_id":
         return Reason.DUPLICATE_IN_FILE, OwnerRole.INTEGRATION, f"line id {value} occurs more than once"
     return Reason.INVALID_FORMAT, OwnerRole.INTEGRATION, f"{column} failed {check}"
-
-
-def _display(value: object) -> str:
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    return "" if value is None else str(value)

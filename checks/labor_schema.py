@@ -15,11 +15,11 @@ from decimal import Decimal
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 from pandera.typing import Series
 
+from checks.schema_support import display_value, split_valid_rows
 from ingest.mapping import COST_TYPES, PAY_TYPES
-from ingest.records import ExtractError, OwnerRole, Reason, RowException
+from ingest.records import OwnerRole, Reason, RowException
 
 COST_CODE_PATTERN = r"^\d{2} \d{2} \d{2}(\.\d{2})?$"
 MAX_HOURS = Decimal(24)
@@ -92,33 +92,12 @@ def validate_labor_rows(frame: pd.DataFrame, business_date: date) -> tuple[pd.Da
     raise ExtractError instead. The returned frame has a fresh 0-based index and keeps any
     extra columns the caller added.
     """
-    frame = frame.reset_index(drop=True)
-    try:
-        labor_schema(business_date).validate(frame, lazy=True)
-    except SchemaErrors as errors:
-        failure_cases = errors.failure_cases
-    else:
-        return frame, []
-
-    whole_frame = failure_cases[failure_cases["index"].isna()]
-    if not whole_frame.empty:
-        problems = sorted(
-            {f"{row.column or '(frame)'}: {row.check} {row.failure_case}" for row in whole_frame.itertuples()}
-        )
-        source = ", ".join(sorted(frame["source_file"].dropna().astype(str).unique())) if "source_file" in frame else ""
-        raise ExtractError(source or "(labor frame)", f"labor frame breaks its contract: {problems}")
-
-    exceptions = []
-    failed_index = set()
-    for case in failure_cases.itertuples():
-        index = int(case.index)
-        failed_index.add(index)
-        exceptions.append(_row_exception(frame, index, str(case.column), str(case.check), case.failure_case, business_date))
-
-    failed_keys = {(e.source_file, e.source_row) for e in exceptions}
-    keys = list(zip(frame["source_file"], frame["source_row"]))
-    keep = [i not in failed_index and key not in failed_keys for i, key in enumerate(keys)]
-    return frame[keep], exceptions
+    return split_valid_rows(
+        frame,
+        labor_schema(business_date),
+        "labor frame",
+        lambda column, check, value: _classify(column, check, value, business_date),
+    )
 
 
 def count_excepted_rows(exceptions: list[RowException]) -> int:
@@ -131,22 +110,6 @@ def count_source_rows(frame: pd.DataFrame) -> int:
     return len(frame[["source_file", "source_row"]].drop_duplicates())
 
 
-def _row_exception(
-    frame: pd.DataFrame, index: int, column: str, check: str, value: object, business_date: date
-) -> RowException:
-    reason, owner, message = _classify(column, check, value, business_date)
-    source_row = frame.at[index, "source_row"]
-    return RowException(
-        source_file=str(frame.at[index, "source_file"]),
-        source_row=int(source_row) if pd.notna(source_row) else 0,
-        column=column,
-        value=_display(value),
-        reason=reason,
-        owner=owner,
-        message=message,
-    )
-
-
 def _classify(column: str, check: str, value: object, business_date: date) -> tuple[Reason, OwnerRole, str]:
     if check == "not_nullable" or check.startswith("str_length"):
         owner = OwnerRole.INTEGRATION if column in PROVENANCE_COLUMNS else OwnerRole.FIELD
@@ -155,7 +118,7 @@ def _classify(column: str, check: str, value: object, business_date: date) -> tu
         return (
             Reason.DATE_OUTSIDE_PARTITION,
             OwnerRole.FIELD,
-            f"work date {_display(value)} is not the business date {business_date.isoformat()} of this batch",
+            f"work date {display_value(value)} is not the business date {business_date.isoformat()} of this batch",
         )
     if check == HOURS_RANGE_CHECK:
         return Reason.HOURS_OUT_OF_RANGE, OwnerRole.FIELD, f"hours {value} are outside {MIN_HOURS} to {MAX_HOURS}"
@@ -171,9 +134,3 @@ def _classify(column: str, check: str, value: object, business_date: date) -> tu
     }
     reason, message = by_column.get(column, (Reason.INVALID_FORMAT, f"{column} failed {check}"))
     return reason, OwnerRole.INTEGRATION, message
-
-
-def _display(value: object) -> str:
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    return "" if value is None else str(value)
