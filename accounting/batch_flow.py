@@ -7,6 +7,8 @@ blocking checks, set the batch's status, and later post an accepted batch exactl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -23,6 +25,7 @@ from checks.journal import (
 from checks.journal_entry_rules import analytic_gaps, unbalanced_entries
 from ingest.records import RowException
 from odoo_io.client import OdooClient
+from pipelines.partitions import COMPANY_TIMEZONE
 from odoo_io.journal_entries import (
     EntryToPost,
     fetch_accounting_master_data,
@@ -41,7 +44,7 @@ from staging.batches import (
 )
 from staging.journal import approval_for, entries_of, staged_money_totals
 
-POSTABLE = {"staged", "awaiting_approval", "posting", "posted", "reconciled"}
+POSTABLE = {"staged", "awaiting_approval", "approved", "posting", "posted", "reconciled"}
 
 
 @dataclass
@@ -132,8 +135,13 @@ def stage_and_gate(
     return GateOutcome(results=results, status=status, reason=reason, rows_excepted=stored_excepted)
 
 
-def post_staged_batch(*, context, asset_key: dg.AssetKey, domain: str, engine, odoo, require_approval: bool):
-    """Re-verify the partition's staged batch, post its entries once, and read them back."""
+def post_staged_batch(
+    *, context, asset_key: dg.AssetKey, domain: str, engine, odoo, require_approval: bool, not_before: date | None = None
+):
+    """Re-verify the partition's staged batch, post its entries once, and read them back.
+
+    ``not_before`` is the last day of the period: nothing posts until that day is over.
+    """
     batch = current_batch(engine, domain, context.partition_key)
     if batch is None:
         raise dg.Failure(description=f"No staged {domain} batch for {context.partition_key}; materialize its batch first.")
@@ -159,6 +167,11 @@ def post_staged_batch(*, context, asset_key: dg.AssetKey, domain: str, engine, o
     problems = unbalanced_entries(entries) + analytic_gaps(entries)
     if problems:
         raise dg.Failure(description=f"Batch {batch_id} not posted: {'; '.join(problems[:5])}")
+    today = datetime.now(ZoneInfo(COMPANY_TIMEZONE)).date()
+    if not_before is not None and today <= not_before:
+        raise dg.Failure(
+            description=f"Batch {batch_id} not posted: its period ends on {not_before}; a period posts only after it has ended"
+        )
 
     client = odoo.get_client(log=context.log)
     master = fetch_master_for(client, entries)

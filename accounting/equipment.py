@@ -24,7 +24,7 @@ def equipment_entry(charges: pd.DataFrame, business_date: date, ref: str, plan: 
         return []
     account = plan.job_cost_account("E")
     lines = [
-        EntryLine(account, f"{row.unit_id} {row.hours} h × {row.rate} on {row.job} {row.cost_code}"[:255],
+        EntryLine(account, f"{row.unit_id} {row.hours} h on {row.job} {row.cost_code} (rate {row.rate}/h)"[:255],
                   row.amount, ZERO, row.job, row.cost_code)
         for row in charges.itertuples(index=False)
     ]

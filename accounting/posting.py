@@ -7,6 +7,7 @@ with new, linked entries, and the audit log ties the two batches together.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 
@@ -115,3 +116,22 @@ def reconcile_entries(client: OdooClient, entries: list[EntryToPost], posted: li
             and read["debit_total"] == read["credit_total"],
         })
     return findings
+
+
+def entries_fingerprint(entries: list[EntryToPost], held: list | None = None) -> str:
+    """Hash what would reach the books: journals, dates and lines, never the refs.
+
+    Batches are keyed by this hash, so a change that alters the entries (new usage, a new
+    rate or assignment, a corrected accrual) makes a new batch, which reverses the posted
+    one, while a change that alters nothing posted (another day's file) keeps the batch.
+    ``held`` (the row exceptions) counts only when nothing would post.
+    """
+    digest = hashlib.sha256()
+    for entry in entries:
+        digest.update(f"{entry.entry_key}|{entry.journal_code}|{entry.entry_date.isoformat()}\n".encode())
+        for line in entry.lines:
+            digest.update(f"{line.account_code}|{line.name}|{line.debit}|{line.credit}|{line.job}|{line.cost_code}\n".encode())
+    if not entries:
+        for item in held or []:
+            digest.update(f"{item.source_file}|{item.source_row}|{item.column}|{item.value}|{item.reason.value}\n".encode())
+    return digest.hexdigest()

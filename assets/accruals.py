@@ -6,8 +6,6 @@ accrual_entries -> after approval (policy "manual"), the accrual entry dated the
                    day and its reversal dated the next period's first day, posted once each
 """
 
-import hashlib
-import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,7 +13,9 @@ import dagster as dg
 
 from accounting.accounts import AccountPlan
 from accounting.accruals import accrual_entries as build_accrual_entries
+from accounting.accruals import period_end
 from accounting.batch_flow import post_staged_batch, stage_and_gate
+from accounting.posting import entries_fingerprint
 from checks.accrual_validation import validate_accrual_batch
 from checks.journal import (
     journal_check_specs,
@@ -30,9 +30,8 @@ from pipelines.partitions import monthly_partitions
 from resources.odoo import OdooResource
 from resources.project_controls import ProjectControlsSource
 from resources.staging import StagingDatabase
-from staging.batches import (
-    BatchHeader,
-)
+from staging.batches import BatchHeader, current_batch, set_batch_status
+from staging.journal import approval_for
 
 DOMAIN = "accruals"
 ACCRUAL_BATCH_KEY = dg.AssetKey("accrual_batch")
@@ -82,7 +81,9 @@ def accrual_batch(
     validated = validate_accrual_batch(extract, period, client)
 
     # Step 3: the entries, and the staged batch in one transaction.
-    content_hash = _content_hash(extract)
+    # The batch is keyed by what would post, so a corrected accrual makes a new batch.
+    held = [item for _, item in validated.flagged]
+    content_hash = entries_fingerprint(build_accrual_entries(validated.accepted, period_start, "", plan), held)
     batch_id = f"{DOMAIN}-{period}-{content_hash[:12]}"
     ref = f"ACR-{period}-{content_hash[:10]}"
     entries = build_accrual_entries(validated.accepted, period_start, ref, plan)
@@ -118,6 +119,10 @@ def accrual_batch(
         status_when_passed=_status_when_passed(config, project_controls),
     )
     status, stored_excepted, results = gate.status, gate.rows_excepted, gate.results
+    if status == "awaiting_approval" and approval_for(staging.engine, current_batch(staging.engine, DOMAIN, context.partition_key)):
+        # This exact content was approved before (a rerun after approval).
+        status = "approved"
+        set_batch_status(staging.engine, batch_id, status)
 
     debit, credit = entry_totals(entries[0]) if entries else (Decimal("0.00"), Decimal("0.00"))
     yield dg.MaterializeResult(
@@ -143,15 +148,6 @@ def _status_when_passed(config: AccrualRunConfig, project_controls: ProjectContr
     if config.provisional:
         return "provisional"
     return "awaiting_approval" if project_controls.approval_policy == "manual" else "staged"
-
-
-def _content_hash(extract) -> str:
-    """Hash the period's rows and control total, so the same source content gives the same batch."""
-    rows = extract.frame.astype(str).to_dict(orient="records")
-    control = [extract.control.record_count, str(extract.control.total_amount)] if extract.control else None
-    payload = json.dumps({"rows": rows, "control": control, "exceptions": [e.as_record() for e in extract.exceptions]},
-                         sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _swing_findings(current, previous, threshold: Decimal) -> list[dict]:
@@ -189,6 +185,7 @@ def accrual_entries(
     yield post_staged_batch(
         context=context, asset_key=ACCRUAL_ENTRIES_KEY, domain=DOMAIN, engine=staging.engine, odoo=odoo,
         require_approval=project_controls.approval_policy == "manual",
+        not_before=period_end(date.fromisoformat(context.partition_key)),
     )
 
 

@@ -6,7 +6,6 @@ equipment_batch -> usage per unit for the business date (telematics snapshots fr
 equipment_entry -> that entry posted once into Odoo and read back
 """
 
-import hashlib
 import re
 import tempfile
 from datetime import date, timedelta
@@ -17,6 +16,7 @@ import pandas as pd
 
 from accounting.accounts import AccountPlan
 from accounting.batch_flow import post_staged_batch, stage_and_gate
+from accounting.posting import entries_fingerprint
 from accounting.equipment import equipment_entry as build_equipment_entry
 from checks.equipment_schema import validate_charge_lines, validate_usage_rows
 from checks.journal import CONTROL_TOTALS_MATCH, journal_check_specs, posted_check_specs, result
@@ -59,14 +59,12 @@ def equipment_batch(
 
     # Step 1: usage per unit for the day, from telematics snapshots or the equipment database.
     if equipment_source.source == "telematics":
-        usage, usage_exceptions, rows_in, control, content_hash, source_name = _telematics_usage(
+        usage, usage_exceptions, rows_in, control, source_name = _telematics_usage(
             context, equipment_source, sftp, staging, business_date
         )
     else:
         usage, control = read_db_usage(equipment_source.url, business_date)
         usage_exceptions, rows_in = [], len(usage)
-        content_hash = hashlib.sha256(usage.astype(str).to_csv(index=False).encode()
-                                      + f"{control.record_count}|{control.total_hours}".encode()).hexdigest()
         source_name = "equipment database"
 
     # Step 2: schema, pricing at the rate in force, Odoo units, jobs and cost codes.
@@ -84,7 +82,9 @@ def equipment_batch(
     held_keys = {(item.source_file, item.source_row) for item in exceptions}
     accepted = charges[[(row.source_file, int(row.source_row)) not in held_keys for row in charges.itertuples()]]
 
-    # Step 3: the entry, the staged batch and the gate.
+    # Step 3: the entry, the staged batch and the gate. The batch is keyed by what would
+    # post, so a new rate or assignment makes a new batch that corrects the posted one.
+    content_hash = entries_fingerprint(build_equipment_entry(accepted, business_date, "", plan), exceptions)
     batch_id = f"{DOMAIN}-{context.partition_key}-{content_hash[:12]}"
     ref = f"EQP-{business_date:%Y%m%d}-{content_hash[:10]}"
     entries = build_equipment_entry(accepted, business_date, ref, plan)
@@ -150,7 +150,7 @@ def _telematics_usage(context, source: EquipmentSource, sftp: SFTPResource, stag
     if not complete:
         raise dg.Failure(description=f"No complete fleet snapshot around {business_date} in {source.remote_dir}.")
 
-    snapshots, hashes = [], []
+    snapshots = []
     with tempfile.TemporaryDirectory(prefix="fleet-fetch-") as download_dir:
         for remote in complete:
             landed = land(sftp.fetch(remote, download_dir), source.landing_dir)
@@ -160,12 +160,10 @@ def _telematics_usage(context, source: EquipmentSource, sftp: SFTPResource, stag
                 partition_key=context.partition_key,
             ))
             snapshots.append(read_fleet_snapshot(landed.path))
-            hashes.append(landed.sha256)
     usage = compute_daily_usage(snapshots, business_date, COMPANY_TIMEZONE,
                                 max_reading_age=timedelta(days=source.max_reading_age_days))
-    content_hash = hashlib.sha256("|".join(sorted(hashes)).encode()).hexdigest()
     names = ", ".join(sorted(remote.name for remote in complete))
-    return usage.frame, usage.exceptions, usage.rows_in, None, content_hash, names
+    return usage.frame, usage.exceptions, usage.rows_in, None, names
 
 
 def _check_against_odoo(client, charges: pd.DataFrame, units) -> tuple[pd.DataFrame, list[RowException]]:

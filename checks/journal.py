@@ -42,8 +42,9 @@ def posted_check_specs(asset_key: dg.AssetKey, partitions_def) -> list:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", dg.PreviewWarning)
         return [
+            # Blocking, so that a mismatch fails the step and the run instead of passing quietly.
             dg.AssetCheckSpec(
-                ODOO_MATCHES_STAGING, asset=asset_key, partitions_def=partitions_def,
+                ODOO_MATCHES_STAGING, asset=asset_key, partitions_def=partitions_def, blocking=True,
                 description="Each posted entry read back from Odoo is posted, on its intended date, with the staged totals.",
             )
         ]

@@ -62,9 +62,11 @@ with warnings.catch_warnings():
     ]
 
     timesheet_check_specs = [
+        # Blocking, so that a mismatch fails the step and the run instead of passing quietly.
         dg.AssetCheckSpec(
             ODOO_MATCHES_STAGING,
             asset=LABOR_TIMESHEETS_KEY,
+            blocking=True,
             partitions_def=daily_partitions,
             description="Count and hours of the batch read back from Odoo equal staging and the control record.",
         ),

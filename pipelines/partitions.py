@@ -16,4 +16,8 @@ DAILY_PARTITIONS_START = os.environ.get("DAILY_PARTITIONS_START", "2026-01-01")
 daily_partitions = dg.DailyPartitionsDefinition(start_date=DAILY_PARTITIONS_START, timezone=COMPANY_TIMEZONE)
 
 # Accounting periods: one partition per calendar month, keyed by its first day ("2026-11-01").
-monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=DAILY_PARTITIONS_START, timezone=COMPANY_TIMEZONE)
+# The current month is a partition too (end_offset=1) so that a controller can stage a
+# provisional month-to-date accrual; the posting step posts a period only after it ends.
+monthly_partitions = dg.MonthlyPartitionsDefinition(
+    start_date=DAILY_PARTITIONS_START, timezone=COMPANY_TIMEZONE, end_offset=1
+)

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 1
         print(
-            f"Approved {approval['batch_id']} ({approval['partition_key']}, total debit {approval['total_debit']}) "
+            f"Approved {approval['batch_id']} ({approval['partition_key']}, net amount {approval['total_debit']}) "
             f"as {approval['approver']}; run the partition again to post it."
         )
         return 0

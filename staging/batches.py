@@ -97,7 +97,8 @@ def replace_staged_batch(
                 first_posted_at = posted_at
             connection.execute(delete(labor_lines).where(labor_lines.c.batch_id == batch_id))
             connection.execute(delete(exceptions).where(exceptions.c.batch_id == batch_id))
-            if earlier_status not in {"posted", "reconciled", "posting"} or batch_id == header.batch_id:
+            # Posted and reversed batches stay: the ledger, approvals and audit log refer to them.
+            if earlier_status not in {"posted", "reconciled", "posting", "reversed"} or batch_id == header.batch_id:
                 connection.execute(delete(journal_lines).where(journal_lines.c.batch_id == batch_id))
                 connection.execute(delete(journal_entries).where(journal_entries.c.batch_id == batch_id))
                 connection.execute(delete(batches).where(batches.c.batch_id == batch_id))

@@ -68,7 +68,7 @@ def record_approval(engine: Engine, batch_id: str, approver: str, reason: str) -
         batch = connection.execute(select(batches).where(batches.c.batch_id == batch_id)).mappings().first()
         if batch is None:
             raise LookupError(f"batch {batch_id} not found in staging")
-        if batch["status"] not in {"awaiting_approval", "staged"}:
+        if batch["status"] != "awaiting_approval":
             raise ValueError(f"batch {batch_id} is {batch['status']}, not waiting for approval")
         total_debit = batch["staged_amount"] or Decimal("0.00")
         approved_at = now()
@@ -90,7 +90,7 @@ def record_approval(engine: Engine, batch_id: str, approver: str, reason: str) -
                 batch_id=batch_id,
                 action="approved",
                 related_batch_id=None,
-                detail=f"approved by {approver}: {reason} (total debit {total_debit}, content {batch['content_hash'][:12]})",
+                detail=f"approved by {approver}: {reason} (net amount {total_debit}, content {batch['content_hash'][:12]})",
             )
         )
     return {"batch_id": batch_id, "approver": approver, "total_debit": total_debit, "partition_key": batch["partition_key"]}

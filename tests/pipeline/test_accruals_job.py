@@ -205,3 +205,29 @@ def test_master_data_problem_holds_accrual_row(accruals: AccrualHarness, changes
     batch = accruals.batch()
     assert batch["rows_in"] == batch["rows_staged"] + batch["rows_excepted"] == 7
     assert len(accruals.moves()) == 2
+
+
+def test_month_not_ended_never_posts(accruals: AccrualHarness, monkeypatch):
+    from datetime import datetime
+
+    from sqlalchemy import create_engine, insert
+
+    from ingest.project_controls import accrual_batches, accruals as accrual_rows
+
+    accruals.approval_policy = "auto"
+    engine = create_engine(accruals.source_url)
+    with engine.begin() as connection:
+        connection.execute(insert(accrual_rows).values(
+            accrual_id="AC-2612-001", period="2026-12", job="J-2301", cost_code="033000", cost_type="S",
+            vendor="Ridgeline Concrete Pumping", description="Pumping to date", amount=Decimal("5000.00"), approved="Y"))
+        connection.execute(insert(accrual_batches).values(
+            batch_ref="ACR-2026-12", period="2026-12", control_count=1, control_amount=Decimal("5000.00"),
+            exported_at=datetime(2026, 12, 4, 6, 0)))
+    engine.dispose()
+
+    result = accruals.run("2026-12-01")
+
+    assert not result.success
+    failure = str(result.get_step_failure_events()[0].event_specific_data.error)
+    assert "ends on 2026-12-31" in failure
+    assert accruals.moves() == []

@@ -121,3 +121,41 @@ def test_corrected_day_reverses_posted_entry(equipment):
     assert len(moves) == 3  # the first entry, its correction reversal, the corrected entry
     assert sum(1 for move in moves if move["ref"].endswith("-CORR")) == 1
     assert all(move["state"] == "posted" for move in moves)
+
+
+def test_new_assignment_corrects_posted_day(equipment):
+    from ingest.equipment_db import equipment_assignments
+
+    day = date(2026, 11, 19)  # CRN-310 has no assignment that day, so its usage is held
+    assert equipment("database", day).success
+    first_batch = equipment.batch(day)["batch_id"]
+    engine = create_engine(equipment.url)
+    with engine.begin() as connection:
+        connection.execute(equipment_assignments.insert().values(
+            unit_id="CRN-310", start_date=day, end_date=day, job="J-2417", cost_code="03 11 00", share_percent=100))
+    engine.dispose()
+
+    assert equipment("database", day).success
+    assert equipment("database", day).success  # a rerun after the correction changes nothing
+
+    moves = equipment.moves()
+    assert len(moves) == 3
+    assert sum(1 for move in moves if move["ref"].endswith("-CORR")) == 1
+    from staging.tables import batches
+    with equipment.staging.engine.connect() as connection:
+        statuses = dict(connection.execute(batches.select().with_only_columns(batches.c.batch_id, batches.c.status)).all())
+    assert statuses[first_batch] == "reversed"
+
+
+def test_other_days_snapshot_change_does_not_repost(equipment, embedded_sftp):
+    day = date(2026, 11, 18)
+    assert equipment("telematics", day).success
+    later = embedded_sftp.root / "drop" / "equipment" / "fleet_20261120.xml"
+    if not later.exists():
+        later = embedded_sftp.root / "drop" / "equipment" / "fleet_20261119.xml"
+    text = later.read_text()
+    later.write_text(text.replace("<Hour>", "<Hour>1", 1))
+
+    assert equipment("telematics", day).success
+
+    assert len(equipment.moves()) == 1
