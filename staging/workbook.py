@@ -14,8 +14,9 @@ from sqlalchemy import Engine, select
 from staging.batches import open_exceptions
 from staging.tables import batches
 
-BATCH_COLUMNS = ("partition_key", "batch_id", "source_file", "status", "rows_in", "rows_staged", "rows_excepted",
-                 "staged_hours", "control_count", "control_hours", "status_reason")
+BATCH_COLUMNS = ("domain", "partition_key", "batch_id", "source_file", "status", "rows_in", "rows_staged",
+                 "rows_excepted", "staged_hours", "control_count", "control_hours", "staged_amount", "control_amount",
+                 "status_reason")
 EXCEPTION_COLUMNS = ("partition_key", "batch_id", "source_file", "source_row", "source_record_id", "employee_id",
                      "work_date", "hours", "column_name", "value", "reason", "owner", "message")
 

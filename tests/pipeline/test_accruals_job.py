@@ -231,3 +231,20 @@ def test_month_not_ended_never_posts(accruals: AccrualHarness, monkeypatch):
     failure = str(result.get_step_failure_events()[0].event_specific_data.error)
     assert "ends on 2026-12-31" in failure
     assert accruals.moves() == []
+
+
+def test_batch_listing_and_audit_commands(accruals: AccrualHarness, monkeypatch, capsys):
+    accruals.run()
+    batch_id = accruals.batch()["batch_id"]
+    monkeypatch.setenv("STAGING_DATABASE_URL", accruals.staging.url)
+
+    staging_command(["batches", "--status", "awaiting_approval"])
+    listed = capsys.readouterr().out
+    approve(accruals, monkeypatch, batch_id)
+    capsys.readouterr()
+    staging_command(["audit", "--batch", batch_id])
+    audit = capsys.readouterr().out
+
+    assert batch_id in listed
+    assert "amount 113892.75" in listed
+    assert "approved by Dana Controller" in audit
