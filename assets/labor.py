@@ -316,7 +316,9 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
     hold_rejected_lines(staging.engine, batch, result.rejected)
     batch = current_batch(staging.engine, DOMAIN, context.partition_key)
     rejected_note = f"{len(result.rejected)} lines rejected by Odoo and held for review" if result.rejected else None
-    set_batch_status(staging.engine, batch_id, "posted", rejected_note)
+    ids = sorted(result.odoo_ids)
+    posted_note = f"{result.posted} timesheet lines in Odoo (ids {ids[0]}-{ids[-1]})" if ids else "no lines to post"
+    set_batch_status(staging.engine, batch_id, "posted", "; ".join(filter(None, [posted_note, rejected_note])))
 
     # Reconcile: read the batch back from Odoo and compare with staging and the control record.
     posted_lines = staged_labor_lines(staging.engine, batch_id)
@@ -344,7 +346,6 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
         batch_id, result.posted, result.created, result.already_in_odoo, odoo_hours,
     )
 
-    ids = sorted(result.odoo_ids)
     yield dg.MaterializeResult(
         metadata={
             "batch_id": batch_id,

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from ingest.records import OwnerRole, Reason, RowException
 from staging.tables import (
+    audit_log,
     batches,
     exceptions,
     journal_entries,
@@ -119,6 +120,12 @@ def replace_staged_batch(
                 posted_at=first_posted_at,
             )
         )
+        connection.execute(insert(audit_log).values(
+            recorded_at=now(), domain=header.domain, partition_key=header.partition_key, batch_id=header.batch_id,
+            action=status, related_batch_id=None, actor="pipeline",
+            detail=f"{header.rows_in} rows in, {header.rows_staged} staged, {header.rows_excepted} held "
+            f"from {header.source_file} (content {header.content_hash[:12]})",
+        ))
         if lines:
             connection.execute(insert(labor_lines), [{"batch_id": header.batch_id, **line} for line in lines])
         if entries:
@@ -224,12 +231,23 @@ def list_batches(engine: Engine, domain: str | None = None, status: str | None =
         return [dict(row) for row in connection.execute(query).mappings()]
 
 
-def set_batch_status(engine: Engine, batch_id: str, status: str, reason: str | None = None) -> None:
+def set_batch_status(
+    engine: Engine, batch_id: str, status: str, reason: str | None = None, *, actor: str = "pipeline"
+) -> None:
+    """Change a batch's status and append the change to the audit log in the same transaction."""
     values: dict = {"status": status, "status_reason": reason}
     if status == "posted":
         values["posted_at"] = func.coalesce(batches.c.posted_at, now())
     with engine.begin() as connection:
+        row = connection.execute(
+            select(batches.c.domain, batches.c.partition_key, batches.c.status).where(batches.c.batch_id == batch_id)
+        ).first()
         connection.execute(update(batches).where(batches.c.batch_id == batch_id).values(**values))
+        if row is not None and (row.status != status or reason):
+            connection.execute(insert(audit_log).values(
+                recorded_at=now(), domain=row.domain, partition_key=row.partition_key, batch_id=batch_id,
+                action=status, related_batch_id=None, detail=reason or f"{row.status} -> {status}", actor=actor,
+            ))
 
 
 class PostingLeaseTaken(Exception):
@@ -425,6 +443,11 @@ def record_landed(engine: Engine, delivery: LandedDelivery) -> bool:
         connection.execute(
             insert(landed_files).values(**delivery.__dict__, landed_at=fetched_at, last_fetched_at=fetched_at)
         )
+        connection.execute(insert(audit_log).values(
+            recorded_at=fetched_at, domain=delivery.domain, partition_key=delivery.partition_key or "",
+            batch_id=delivery.content_hash, action="landed", related_batch_id=None, actor="pipeline",
+            detail=f"{delivery.remote_path} landed as {delivery.landed_path} ({delivery.size} bytes)",
+        ))
     return True
 
 

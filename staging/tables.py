@@ -199,4 +199,23 @@ audit_log = Table(
     Column("action", String(32), nullable=False),
     Column("related_batch_id", String(80)),
     Column("detail", Text, nullable=False),
+    Column("actor", String(128), nullable=False, server_default="pipeline"),
+)
+
+# Finance decisions on a batch: accept a warning, exclude rows, reject, approve. Rows are
+# only ever inserted; the audit log records each one too.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(80), nullable=False, index=True),
+    Column("domain", String(32), nullable=False),
+    Column("partition_key", String(32), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("decision", String(24), nullable=False),  # accept_warning, exclude_rows, reject, approve
+    Column("check_name", String(64)),  # accept_warning: the WARN check accepted
+    Column("source_rows", Text),  # exclude_rows: JSON list of [source_file, source_row]
+    Column("decided_by", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
 )

@@ -49,7 +49,7 @@ def _fill(sheet, columns: tuple[str, ...], rows: list[dict]) -> None:
         sheet.append([_cell_value(row.get(column)) for column in columns])
     for row_cells in sheet.iter_rows(min_row=2):
         for cell in row_cells:
-            _keep_text(cell)
+            keep_text(cell)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for index, column in enumerate(columns, start=1):
@@ -68,7 +68,7 @@ def _cell_value(value):
     return str(value)
 
 
-def _keep_text(cell: Cell) -> None:
+def keep_text(cell: Cell) -> None:
     # openpyxl stores a string that starts with "=" as a formula; values from extracts
     # must stay text so that a crafted cell cannot run as a formula in Excel.
     if isinstance(cell.value, str) and cell.value.startswith("="):

@@ -1,0 +1,245 @@
+"""The batch workbook: one .xlsx per held batch, with its totals, its held rows and the next steps."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import Engine, select
+
+from ingest.records import Reason
+from staging.batches import batch_exceptions
+from staging.tables import batches
+from staging.workbook import keep_text
+
+# Exception columns whose value can be a pay rate or pay amount, compared after
+# lower-casing and turning "_" into a space. "amount" is pay only in labor files;
+# in equipment and accrual batches it is the charge or accrual being reviewed.
+# NOTE: the whole column name must match, so "Earnings 3 Amount" is not masked.
+SENSITIVE_COLUMNS = frozenset({"rate", "temp rate", "pay rate", "wage", "earnings", "hourly cost"})
+LABOR_SENSITIVE_COLUMNS = frozenset({"amount"})
+MASK = "***"
+
+HOURS_FORMAT = "0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+
+NEXT_STEPS: dict[Reason, str] = {
+    Reason.MISSING_VALUE: "Fill in the missing value at the sender and send the file again.",
+    Reason.INVALID_NUMBER: "Correct the number in the extract (digits and one decimal point), then run the date again.",
+    Reason.INVALID_DATE: "Correct the date in the extract to a format the layout accepts, then run the date again.",
+    Reason.UNKNOWN_PAY_TYPE: "Correct the pay type in the extract, or ask the integration owners to map the new code.",
+    Reason.UNKNOWN_COST_TYPE: "Correct the cost type in the extract, or ask the integration owners to map the new code.",
+    Reason.INVALID_COST_CODE: "Correct the cost code in the extract to a valid CSI code, then run the date again.",
+    Reason.HOURS_OUT_OF_RANGE: "Check the hours with the field; correct the extract or enter a correction row.",
+    Reason.DATE_OUTSIDE_PARTITION: "Send the row in the file of its own work date, or correct the work date.",
+    Reason.HOURS_PRECISION: "Round the hours to two decimal places at the sender; the pipeline does not round them.",
+    Reason.INVALID_FORMAT: "Correct the value to the layout's pattern, or ask the integration owners to update the mapping.",
+    Reason.HOURS_OVER_DAILY_LIMIT: "Confirm the hours with the foreman; correct the extract or split the entry.",
+    Reason.UNKNOWN_EMPLOYEE: "Add the employee's badge number in Odoo, or correct the extract, then run the date again.",
+    Reason.INACTIVE_EMPLOYEE: "Reactivate the employee in Odoo if the work is real, or correct the extract.",
+    Reason.UNKNOWN_JOB: "Create the job as a project in Odoo, or correct the extract, then run the date again.",
+    Reason.JOB_CLOSED: "Reopen the job in Odoo if the cost belongs to it, or book the row to an open job.",
+    Reason.UNKNOWN_COST_CODE: "Add the cost code as a task on the job in Odoo, or correct the extract, then run the date again.",
+    Reason.PERIOD_LOCKED: "Post the row in an open period as a correction, or ask the controller to move the lock date.",
+    Reason.DUPLICATE_IN_FILE: "Remove the duplicate at the sender and send the file again.",
+    Reason.ALREADY_POSTED: "No action if the row is a resend; if it is a new record, give it a new record id at the sender.",
+    Reason.UNKNOWN_EQUIPMENT: "Add the unit to the equipment database, or correct the unit id in the fleet data.",
+    Reason.INACTIVE_EQUIPMENT: "Reactivate the unit in the equipment database if it worked, or correct the fleet data.",
+    Reason.PLACEHOLDER_VALUE: "Ask the fleet system's owner for the real reading; the placeholder cannot be charged.",
+    Reason.STALE_READING: "Check why the unit stopped reporting and get a current reading from the fleet system.",
+    Reason.NO_BRACKETING_READINGS: "Get the meter readings before and after the day from the fleet system, then run the date again.",
+    Reason.METER_BACKWARDS: "If the meter was replaced, record the replacement in the equipment database; otherwise correct the reading.",
+    Reason.NO_ASSIGNMENT: "Assign the unit to a job for the day in the equipment database, then run the date again.",
+    Reason.MISSING_RATE: "Add the rate of the unit's class for the day in the equipment database, then run the date again.",
+    Reason.INVALID_ASSIGNMENT: "Fix the day's assignments: use hours or percent, not both, and make percent add up to 100.",
+    Reason.INVALID_AMOUNT: "Correct the amount in the accrual source, then run the period again.",
+    Reason.APPROVAL_MISSING: "Record the approval in project controls, or exclude the row.",
+    Reason.NOT_APPROVED: "Get the row approved in project controls, or leave it out of this period's accrual.",
+    Reason.ANALYTIC_INCOMPLETE: "Give the row its job and cost code in the source so the cost can be distributed.",
+    Reason.ODOO_REJECTED: "Read Odoo's message; fix the record in Odoo (an archived employee, say), then run the date again.",
+}
+
+# Blocking checks that hold a whole batch, found by name in the batch's status reason.
+STATUS_NEXT_STEPS: dict[str, str] = {
+    "control_totals_match": "A balancing failure cannot be accepted: ask the sender for a corrected file.",
+    "rows_accounted_for": "Rows went missing between reading and staging: report the batch to the integration owners.",
+    "entries_balanced": "An entry does not balance: report the batch to the integration owners.",
+    "analytic_distribution_complete": "Give every job-cost line its job and cost code in the source, then run again.",
+    "period_open": "Ask the controller to move the lock date, or post the cost in an open period.",
+    "period locked": "Ask the controller to move the lock date, or post the cost in an open period.",
+}
+NO_NEXT_STEP = "No guidance recorded for this reason: ask the integration owners."
+
+# Label, exceptions column, minimum width in characters.
+HELD_ROW_COLUMNS = (
+    ("Source file", "source_file", 14),
+    ("Row", "source_row", 6),
+    ("Record id", "source_record_id", 12),
+    ("Employee", "employee_id", 10),
+    ("Work date", "work_date", 12),
+    ("Hours", "hours", 8),
+    ("Column", "column_name", 10),
+    ("Value", "value", 10),
+    ("Owner", "owner", 10),
+    ("Message", "message", 30),
+)
+MAX_WIDTH = 80
+
+
+def write_batch_workbook(engine: Engine, batch_id: str, out_dir: Path, *, show_sensitive: bool = False) -> Path:
+    """Write ``<batch_id>.xlsx`` into ``out_dir``: a Summary sheet and one sheet of held rows per reason.
+
+    Values of pay columns (``SENSITIVE_COLUMNS``) show as ``***`` unless ``show_sensitive`` is set.
+    Raises LookupError when the staging database has no batch ``batch_id``.
+    """
+    if not batch_id or Path(batch_id).name != batch_id:
+        raise ValueError(f"invalid batch id {batch_id!r}: it becomes the file name, so it cannot contain a path")
+    with engine.connect() as connection:
+        batch = connection.execute(select(batches).where(batches.c.batch_id == batch_id)).mappings().first()
+    if batch is None:
+        raise LookupError(f"batch {batch_id!r} not found in the staging database; list batches with `python -m staging batches`")
+    held_rows = batch_exceptions(engine, batch_id)
+
+    workbook = Workbook()
+    _write_summary(workbook.active, dict(batch), held_rows)
+    by_reason: dict[str, list[dict]] = {}
+    for row in held_rows:
+        by_reason.setdefault(row["reason"], []).append(row)
+    for reason in sorted(by_reason):
+        # Reason codes are snake_case and shorter than Excel's 31-character sheet title limit.
+        sheet = workbook.create_sheet(reason[:31])
+        _write_held_rows(sheet, batch["domain"], by_reason[reason], show_sensitive)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{batch_id}.xlsx"
+    workbook.save(path)
+    return path
+
+
+def is_sensitive(domain: str, column_name: str) -> bool:
+    """Tell whether an exception's value may be pay and must be masked."""
+    name = " ".join(column_name.replace("_", " ").lower().split())
+    return name in SENSITIVE_COLUMNS or (domain == "labor" and name in LABOR_SENSITIVE_COLUMNS)
+
+
+def _write_summary(sheet: Worksheet, batch: dict, held_rows: list[dict]) -> None:
+    sheet.title = "Summary"
+    bold = Font(bold=True)
+    partition_label = "Period (first day)" if batch["domain"] == "accruals" else "Business date"
+    facts = [
+        ("Batch id", batch["batch_id"]),
+        ("Domain", batch["domain"]),
+        (partition_label, _as_date(batch["partition_key"])),
+        ("Source file", batch["source_file"]),
+        ("Status", batch["status"]),
+        ("Status reason", batch["status_reason"] or ""),
+        ("Rows in", batch["rows_in"]),
+        ("Rows staged", batch["rows_staged"]),
+        ("Rows held", batch["rows_excepted"]),
+        ("Rows counted for the control record", batch["counted_rows"]),
+        ("Control count", batch["control_count"]),
+        ("Staged hours", batch["staged_hours"]),
+        ("File hours", batch["file_hours"]),
+        ("Control hours", batch["control_hours"]),
+        ("Staged amount", batch["staged_amount"]),
+        ("File amount", batch["file_amount"]),
+        ("Control amount", batch["control_amount"]),
+    ]
+    for label, value in facts:
+        if value is not None:
+            sheet.append([label, _cell_value(value)])
+            sheet.cell(row=sheet.max_row, column=1).font = bold
+
+    batch_steps = [step for check, step in STATUS_NEXT_STEPS.items() if check in (batch["status_reason"] or "")]
+    if batch_steps:
+        sheet.append([])
+        sheet.append(["Batch: what to do next"])
+        sheet.cell(row=sheet.max_row, column=1).font = bold
+        for step in dict.fromkeys(batch_steps):
+            sheet.append(["", step])
+
+    sheet.append([])
+    sheet.append(["Reason", "Exceptions", "What to do next"])
+    _bold_row(sheet)
+    for reason, count in sorted(Counter(row["reason"] for row in held_rows).items()):
+        sheet.append([reason, count, next_step(reason)])
+
+    sheet.append([])
+    sheet.append(["Owner", "Exceptions"])
+    _bold_row(sheet)
+    for owner, count in sorted(Counter(row["owner"] for row in held_rows).items()):
+        sheet.append([owner, count])
+
+    _format_cells(sheet, min_row=1)
+    sheet.column_dimensions["A"].width = 36
+    sheet.column_dimensions["B"].width = 24
+    sheet.column_dimensions["C"].width = MAX_WIDTH
+
+
+def next_step(reason: str) -> str:
+    """Return the reviewer's next step for a stored reason code."""
+    try:
+        return NEXT_STEPS[Reason(reason)]
+    except ValueError:
+        return NO_NEXT_STEP
+
+
+def _write_held_rows(sheet: Worksheet, domain: str, rows: list[dict], show_sensitive: bool) -> None:
+    sheet.append([label for label, _, _ in HELD_ROW_COLUMNS])
+    _bold_row(sheet)
+    for row in rows:
+        values = dict(row)
+        if not show_sensitive and is_sensitive(domain, row["column_name"]):
+            values["value"] = MASK
+        sheet.append([_cell_value(values[column]) for _, column, _ in HELD_ROW_COLUMNS])
+
+    _format_cells(sheet, min_row=2)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, (label, _, min_width) in enumerate(HELD_ROW_COLUMNS, start=1):
+        letter = get_column_letter(index)
+        longest = max(len(str(cell.value or "")) for cell in sheet[letter][:500])
+        sheet.column_dimensions[letter].width = min(max(longest + 2, min_width, len(label) + 2), MAX_WIDTH)
+
+
+def _bold_row(sheet: Worksheet) -> None:
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+
+
+def _format_cells(sheet: Worksheet, min_row: int) -> None:
+    # Dates and decimals get a number format, so Excel sorts and sums them as numbers.
+    for row_cells in sheet.iter_rows(min_row=min_row):
+        for cell in row_cells:
+            if isinstance(cell.value, date):
+                cell.number_format = DATE_FORMAT
+            elif isinstance(cell.value, float):
+                cell.number_format = HOURS_FORMAT
+            elif isinstance(cell.value, str):
+                keep_text(cell)
+                if len(cell.value) > MAX_WIDTH:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _cell_value(value):
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        # Hours and amounts are 2-place decimals; as floats Excel can sum and filter them.
+        return float(value)
+    if isinstance(value, int | date):
+        return value
+    return str(value)
+
+
+def _as_date(partition_key: str) -> date | str:
+    try:
+        return date.fromisoformat(partition_key)
+    except ValueError:
+        return partition_key
