@@ -13,14 +13,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine, select
 
-from ingest.records import Reason
 from staging.batches import batch_exceptions
 from staging.tables import batches
 from staging.workbook import keep_text
 
 # Exception columns whose value can be a pay rate or pay amount, compared after
-# lower-casing and turning "_" into a space. "amount" is pay only in labor files;
-# in equipment and accrual batches it is the charge or accrual being reviewed.
+# lower-casing and turning "_" into a space. "amount" is pay only in labor files,
+# because in equipment and accrual batches it is the charge or accrual under review.
 # NOTE: the whole column name must match, so "Earnings 3 Amount" is not masked.
 SENSITIVE_COLUMNS = frozenset({"rate", "temp rate", "pay rate", "wage", "earnings", "hourly cost"})
 LABOR_SENSITIVE_COLUMNS = frozenset({"amount"})
@@ -29,40 +28,42 @@ MASK = "***"
 HOURS_FORMAT = "0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 
-NEXT_STEPS: dict[Reason, str] = {
-    Reason.MISSING_VALUE: "Fill in the missing value at the sender and send the file again.",
-    Reason.INVALID_NUMBER: "Correct the number in the extract (digits and one decimal point), then run the date again.",
-    Reason.INVALID_DATE: "Correct the date in the extract to a format the layout accepts, then run the date again.",
-    Reason.UNKNOWN_PAY_TYPE: "Correct the pay type in the extract, or ask the integration owners to map the new code.",
-    Reason.UNKNOWN_COST_TYPE: "Correct the cost type in the extract, or ask the integration owners to map the new code.",
-    Reason.INVALID_COST_CODE: "Correct the cost code in the extract to a valid CSI code, then run the date again.",
-    Reason.HOURS_OUT_OF_RANGE: "Check the hours with the field; correct the extract or enter a correction row.",
-    Reason.DATE_OUTSIDE_PARTITION: "Send the row in the file of its own work date, or correct the work date.",
-    Reason.HOURS_PRECISION: "Round the hours to two decimal places at the sender; the pipeline does not round them.",
-    Reason.INVALID_FORMAT: "Correct the value to the layout's pattern, or ask the integration owners to update the mapping.",
-    Reason.HOURS_OVER_DAILY_LIMIT: "Confirm the hours with the foreman; correct the extract or split the entry.",
-    Reason.UNKNOWN_EMPLOYEE: "Add the employee's badge number in Odoo, or correct the extract, then run the date again.",
-    Reason.INACTIVE_EMPLOYEE: "Reactivate the employee in Odoo if the work is real, or correct the extract.",
-    Reason.UNKNOWN_JOB: "Create the job as a project in Odoo, or correct the extract, then run the date again.",
-    Reason.JOB_CLOSED: "Reopen the job in Odoo if the cost belongs to it, or book the row to an open job.",
-    Reason.UNKNOWN_COST_CODE: "Add the cost code as a task on the job in Odoo, or correct the extract, then run the date again.",
-    Reason.PERIOD_LOCKED: "Post the row in an open period as a correction, or ask the controller to move the lock date.",
-    Reason.DUPLICATE_IN_FILE: "Remove the duplicate at the sender and send the file again.",
-    Reason.ALREADY_POSTED: "No action if the row is a resend; if it is a new record, give it a new record id at the sender.",
-    Reason.UNKNOWN_EQUIPMENT: "Add the unit to the equipment database, or correct the unit id in the fleet data.",
-    Reason.INACTIVE_EQUIPMENT: "Reactivate the unit in the equipment database if it worked, or correct the fleet data.",
-    Reason.PLACEHOLDER_VALUE: "Ask the fleet system's owner for the real reading; the placeholder cannot be charged.",
-    Reason.STALE_READING: "Check why the unit stopped reporting and get a current reading from the fleet system.",
-    Reason.NO_BRACKETING_READINGS: "Get the meter readings before and after the day from the fleet system, then run the date again.",
-    Reason.METER_BACKWARDS: "If the meter was replaced, record the replacement in the equipment database; otherwise correct the reading.",
-    Reason.NO_ASSIGNMENT: "Assign the unit to a job for the day in the equipment database, then run the date again.",
-    Reason.MISSING_RATE: "Add the rate of the unit's class for the day in the equipment database, then run the date again.",
-    Reason.INVALID_ASSIGNMENT: "Fix the day's assignments: use hours or percent, not both, and make percent add up to 100.",
-    Reason.INVALID_AMOUNT: "Correct the amount in the accrual source, then run the period again.",
-    Reason.APPROVAL_MISSING: "Record the approval in project controls, or exclude the row.",
-    Reason.NOT_APPROVED: "Get the row approved in project controls, or leave it out of this period's accrual.",
-    Reason.ANALYTIC_INCOMPLETE: "Give the row its job and cost code in the source so the cost can be distributed.",
-    Reason.ODOO_REJECTED: "Read Odoo's message; fix the record in Odoo (an archived employee, say), then run the date again.",
+# Keyed by reason code as the exceptions table stores it (the values of ingest.records.Reason).
+NEXT_STEPS: dict[str, str] = {
+    "missing_value": "Fill in the missing value at the sender and send the file again.",
+    "invalid_number": "Correct the number in the extract (digits and one decimal point), then run the date again.",
+    "invalid_date": "Correct the date in the extract to a format the layout accepts, then run the date again.",
+    "unknown_pay_type": "Correct the pay type in the extract, or ask the integration owners to map the new code.",
+    "unknown_cost_type": "Correct the cost type in the extract, or ask the integration owners to map the new code.",
+    "invalid_cost_code": "Correct the cost code in the extract to a valid CSI code, then run the date again.",
+    "hours_out_of_range": "Check the hours with the field, then correct the extract or send a correction row.",
+    "date_outside_partition": "Send the row in the file of its own work date, or correct the work date.",
+    "hours_precision": "Round the hours to two decimal places at the sender, because the pipeline does not round them.",
+    "invalid_format": "Correct the value to the layout's pattern, or ask the integration owners to update the mapping.",
+    "hours_over_daily_limit": "Confirm the hours with the foreman, then correct the extract or split the entry.",
+    "unknown_employee": "Add the employee's badge number in Odoo, or correct the extract, then run the date again.",
+    "inactive_employee": "Reactivate the employee in Odoo if the work is real, or correct the extract.",
+    "unknown_job": "Create the job as a project in Odoo, or correct the extract, then run the date again.",
+    "job_closed": "Reopen the job in Odoo if the cost belongs to it, or book the row to an open job.",
+    "unknown_cost_code": "Add the cost code as a task on the job in Odoo, or correct the extract, then run the date again.",
+    "period_locked": "Post the row in an open period as a correction, or ask the controller to move the lock date.",
+    "duplicate_in_file": "Remove the duplicate at the sender and send the file again.",
+    "already_posted": "Nothing to do if the row was sent again. If it is a new record, give it a new record id at the sender.",
+    "unknown_equipment": "Add the unit to the equipment database, or correct the unit id in the fleet data.",
+    "inactive_equipment": "Reactivate the unit in the equipment database if it worked, or correct the fleet data.",
+    "placeholder_value": "Ask the fleet system's owner for the real reading, because a placeholder cannot be charged.",
+    "stale_reading": "Check why the unit stopped reporting and get a current reading from the fleet system.",
+    "no_bracketing_readings": "Get the meter readings before and after the day from the fleet system, then run the date again.",
+    "meter_backwards": "If the meter was replaced, record the replacement in the equipment database. Otherwise correct the reading.",
+    "no_assignment": "Assign the unit to a job for the day in the equipment database, then run the date again.",
+    "missing_rate": "Add the rate of the unit's class for the day in the equipment database, then run the date again.",
+    "invalid_assignment": "Fix the day's assignments: use hours or percent, not both, and make percent add up to 100.",
+    "invalid_amount": "Correct the amount in the accrual source, then run the period again.",
+    "approval_missing": "Record the approval in project controls, or exclude the row.",
+    "not_approved": "Get the row approved in project controls, or leave it out of this period's accrual.",
+    "analytic_incomplete": "Give the row its job and cost code in the source so the cost can be distributed.",
+    "excluded_by_reviewer": "Nothing to post: a reviewer excluded the row. Send it in a corrected file if it should post.",
+    "odoo_rejected": "Read Odoo's message and fix the record in Odoo (an archived employee, for example), then run the date again.",
 }
 
 # Blocking checks that hold a whole batch, found by name in the batch's status reason.
@@ -103,7 +104,7 @@ def write_batch_workbook(engine: Engine, batch_id: str, out_dir: Path, *, show_s
     with engine.connect() as connection:
         batch = connection.execute(select(batches).where(batches.c.batch_id == batch_id)).mappings().first()
     if batch is None:
-        raise LookupError(f"batch {batch_id!r} not found in the staging database; list batches with `python -m staging batches`")
+        raise LookupError(f"batch {batch_id!r} not found in the staging database. List batches with `python -m staging batches`.")
     held_rows = batch_exceptions(engine, batch_id)
 
     workbook = Workbook()
@@ -123,7 +124,7 @@ def write_batch_workbook(engine: Engine, batch_id: str, out_dir: Path, *, show_s
 
 
 def is_sensitive(domain: str, column_name: str) -> bool:
-    """Tell whether an exception's value may be pay and must be masked."""
+    """Return whether an exception's value may be pay and must be masked."""
     name = " ".join(column_name.replace("_", " ").lower().split())
     return name in SENSITIVE_COLUMNS or (domain == "labor" and name in LABOR_SENSITIVE_COLUMNS)
 
@@ -176,6 +177,7 @@ def _write_summary(sheet: Worksheet, batch: dict, held_rows: list[dict]) -> None
     for owner, count in sorted(Counter(row["owner"] for row in held_rows).items()):
         sheet.append([owner, count])
 
+    # The status reason stays on one line and runs on into the empty cells to its right.
     _format_cells(sheet, min_row=1)
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 24
@@ -184,10 +186,7 @@ def _write_summary(sheet: Worksheet, batch: dict, held_rows: list[dict]) -> None
 
 def next_step(reason: str) -> str:
     """Return the reviewer's next step for a stored reason code."""
-    try:
-        return NEXT_STEPS[Reason(reason)]
-    except ValueError:
-        return NO_NEXT_STEP
+    return NEXT_STEPS.get(reason, NO_NEXT_STEP)
 
 
 def _write_held_rows(sheet: Worksheet, domain: str, rows: list[dict], show_sensitive: bool) -> None:
@@ -199,7 +198,7 @@ def _write_held_rows(sheet: Worksheet, domain: str, rows: list[dict], show_sensi
             values["value"] = MASK
         sheet.append([_cell_value(values[column]) for _, column, _ in HELD_ROW_COLUMNS])
 
-    _format_cells(sheet, min_row=2)
+    _format_cells(sheet, min_row=2, wrap_long_text=True)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for index, (label, _, min_width) in enumerate(HELD_ROW_COLUMNS, start=1):
@@ -213,7 +212,7 @@ def _bold_row(sheet: Worksheet) -> None:
         cell.font = Font(bold=True)
 
 
-def _format_cells(sheet: Worksheet, min_row: int) -> None:
+def _format_cells(sheet: Worksheet, min_row: int, wrap_long_text: bool = False) -> None:
     # Dates and decimals get a number format, so Excel sorts and sums them as numbers.
     for row_cells in sheet.iter_rows(min_row=min_row):
         for cell in row_cells:
@@ -223,7 +222,7 @@ def _format_cells(sheet: Worksheet, min_row: int) -> None:
                 cell.number_format = HOURS_FORMAT
             elif isinstance(cell.value, str):
                 keep_text(cell)
-                if len(cell.value) > MAX_WIDTH:
+                if wrap_long_text and len(cell.value) > MAX_WIDTH:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
@@ -231,7 +230,7 @@ def _cell_value(value):
     if value is None:
         return None
     if isinstance(value, Decimal):
-        # Hours and amounts are 2-place decimals; as floats Excel can sum and filter them.
+        # Hours and amounts are 2-place decimals, and as floats Excel can sum and filter them.
         return float(value)
     if isinstance(value, int | date):
         return value
