@@ -23,9 +23,11 @@ from checks.labor import (
     rows_held_result,
     timesheet_check_specs,
 )
+from checks.labor_gate import PostingRefused, verify_labor_batch
 from checks.labor_rules import LaborRuleSettings, find_early_overtime
 from checks.labor_validation import staged_line_records, validate_labor_extract
 from checks.reporting import count_by
+from checks.review import apply_acceptances, exclude_reviewed_rows
 from ingest.control import companion_file_path
 from ingest.labor_reader import read_labor_extract
 from ingest.landing import land
@@ -45,13 +47,13 @@ from resources.sftp import FetchedFile, SFTPError, SFTPResource
 from resources.staging import StagingDatabase
 from staging.batches import (
     BatchHeader,
-    batch_exceptions,
+    LandedDelivery,
     PostingLeaseTaken,
     acquire_posting_lease,
+    batch_exceptions,
     current_batch,
-    hold_rejected_lines,
     excepted_row_count,
-    LandedDelivery,
+    hold_rejected_lines,
     landing_key,
     latest_landed,
     ledger_batches_for,
@@ -62,7 +64,7 @@ from staging.batches import (
     staged_labor_lines,
     staged_totals,
 )
-from checks.labor_gate import PostingRefused, verify_labor_batch
+from staging.decisions import acceptances_for, exclusions_for, is_rejected
 
 DOMAIN = "labor"
 
@@ -182,6 +184,9 @@ def labor_batch(
         },
     )
 
+    # Decisions a reviewer made on this content: excluded rows leave the batch.
+    validated = exclude_reviewed_rows(validated, exclusions_for(staging.engine, batch_id))
+
     # Step 3: stage accepted lines and every exception in one transaction.
     lines = staged_line_records(validated.accepted, validated.master)
     control = extract.control
@@ -224,8 +229,13 @@ def labor_batch(
         rows_held_result(exception_rows, stored_excepted),
         overtime_result(find_early_overtime(validated.accepted, settings), settings.regular_hours_before_overtime),
     ]
+    results = apply_acceptances(results, acceptances_for(staging.engine, batch_id))
     blocking_failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
-    if blocking_failures:
+    rejection = is_rejected(staging.engine, batch_id)
+    if rejection:
+        set_batch_status(staging.engine, batch_id, "rejected",
+                         f"rejected by {rejection['decided_by']}: {rejection['reason']}", actor=rejection["decided_by"])
+    elif blocking_failures:
         reason = "; ".join(f"{r.check_name}: {r.description}" for r in blocking_failures)
         set_batch_status(staging.engine, batch_id, "held", reason)
         context.log.warning("Batch %s held for review: %s", batch_id, reason)
@@ -250,7 +260,7 @@ def labor_batch(
             "control_record": header.control_source or "missing",
             "exceptions_by_reason": count_by(exception_rows, "reason"),
             "exceptions_by_owner": count_by(exception_rows, "owner"),
-            "status": "held" if blocking_failures else "staged",
+            "status": "rejected" if rejection else "held" if blocking_failures else "staged",
         },
         check_results=results,
     )
@@ -294,7 +304,8 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
     try:
         verify_labor_batch(staging.engine, batch)
     except PostingRefused as refusal:
-        set_batch_status(staging.engine, batch_id, "held", str(refusal))
+        if batch["status"] != "rejected":  # a reviewer's rejection stays as it was recorded
+            set_batch_status(staging.engine, batch_id, "held", str(refusal))
         raise dg.Failure(description=f"Batch {batch_id} not posted: {refusal}") from refusal
 
     try:

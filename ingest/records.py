@@ -60,6 +60,8 @@ class Reason(str, Enum):
     APPROVAL_MISSING = "approval_missing"
     NOT_APPROVED = "not_approved"
     ANALYTIC_INCOMPLETE = "analytic_incomplete"
+    # review (row): a finance reviewer excluded the row from the batch
+    EXCLUDED_BY_REVIEWER = "excluded_by_reviewer"
     # posting (row): Odoo refused the record with a validation fault
     ODOO_REJECTED = "odoo_rejected"
 

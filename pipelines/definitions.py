@@ -15,13 +15,13 @@ from assets.accruals import accrual_assets
 from assets.equipment import equipment_assets
 from assets.labor import labor_assets
 from pipelines.accruals import (
-    accrual_approval_sensor,
     accruals_month_end_job,
     accruals_month_end_schedule,
     accruals_month_to_date_job,
 )
 from pipelines.equipment import equipment_nightly_job, equipment_nightly_schedule
 from pipelines.labor import labor_drop_sensor, labor_nightly_job, labor_nightly_schedule
+from pipelines.review import decision_replay_sensor, record_decision_job
 from resources.equipment_source import EquipmentSource
 from resources.labor_feed import LaborFeed
 from resources.odoo import OdooResource
@@ -82,8 +82,8 @@ def _settings(**variables: str) -> dict:
 
 defs = dg.Definitions(
     assets=[*labor_assets, *equipment_assets, *accrual_assets],
-    jobs=[labor_nightly_job, equipment_nightly_job, accruals_month_end_job, accruals_month_to_date_job],
+    jobs=[labor_nightly_job, equipment_nightly_job, accruals_month_end_job, accruals_month_to_date_job, record_decision_job],
     schedules=[labor_nightly_schedule, equipment_nightly_schedule, accruals_month_end_schedule],
-    sensors=[labor_drop_sensor, accrual_approval_sensor],
+    sensors=[labor_drop_sensor, decision_replay_sensor],
     resources=build_resources(),
 )

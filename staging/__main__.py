@@ -5,6 +5,10 @@
     python -m staging approve --batch ID --approver NAME --reason TEXT
                                                          approve a batch that waits for approval
     python -m staging audit --batch ID                   show approvals and corrections of a batch
+    python -m staging audit --csv FILE                   export the whole audit log for auditors
+    python -m staging decide --batch ID --decision D --by NAME --reason TEXT
+                             [--rows FILE:ROW ...] [--check NAME]
+                                                         accept_warning, exclude_rows, reject or approve
 
 The staging database URL comes from STAGING_DATABASE_URL, as for the pipeline.
 """
@@ -18,7 +22,8 @@ from pathlib import Path
 
 from resources.staging import StagingDatabase
 from staging.batches import list_batches
-from staging.journal import audit_entries, record_approval
+from staging.decisions import DECISIONS, Decision, DecisionRefused, record_decision
+from staging.journal import audit_entries, export_audit_csv
 from staging.workbook import write_exceptions_workbook
 
 
@@ -37,8 +42,16 @@ def main(argv: list[str] | None = None) -> int:
     listing = commands.add_parser("batches", help="list batches with status, rows and amounts")
     listing.add_argument("--domain", default=None, help="labor, equipment or accruals")
     listing.add_argument("--status", default=None, help="e.g. awaiting_approval, held, reconciled")
-    audit = commands.add_parser("audit", help="show the audit trail of a batch")
-    audit.add_argument("--batch", required=True, help="batch id")
+    audit = commands.add_parser("audit", help="show the audit trail of a batch, or export the whole log")
+    audit.add_argument("--batch", help="batch id")
+    audit.add_argument("--csv", type=Path, help="write the whole audit log to this CSV file")
+    decide = commands.add_parser("decide", help="record a finance decision on a staged batch")
+    decide.add_argument("--batch", required=True, help="batch id")
+    decide.add_argument("--decision", required=True, choices=DECISIONS)
+    decide.add_argument("--by", required=True, help="name of the reviewer")
+    decide.add_argument("--reason", required=True, help="why")
+    decide.add_argument("--rows", nargs="*", default=[], help="exclude_rows: FILE:ROW, e.g. timecards_20261118.csv:13")
+    decide.add_argument("--check", help="accept_warning: the warning's check name")
     args = parser.parse_args(argv)
 
     url = os.environ.get("STAGING_DATABASE_URL")
@@ -53,19 +66,38 @@ def main(argv: list[str] | None = None) -> int:
                   + (f"  ({batch['status_reason']})" if batch["status_reason"] else ""))
         return 0
     if args.command == "audit":
+        if args.csv:
+            count = export_audit_csv(staging.engine, args.csv)
+            print(f"Wrote {count} audit entries to {args.csv}")
+            return 0
+        if not args.batch:
+            parser.error("audit needs --batch or --csv")
         for item in audit_entries(staging.engine, args.batch):
-            print(f"{item['recorded_at']:%Y-%m-%d %H:%M:%S}  {item['action']}  {item['detail']}")
+            print(f"{item['recorded_at']:%Y-%m-%d %H:%M:%S}  {item['actor']}  {item['action']}  {item['detail']}")
+        return 0
+    if args.command == "decide":
+        try:
+            rows = tuple((text.rsplit(":", 1)[0], int(text.rsplit(":", 1)[1])) for text in args.rows)
+        except (IndexError, ValueError):
+            parser.error("--rows takes FILE:ROW values, e.g. timecards_20261118.csv:13")
+        try:
+            decision_id = record_decision(staging.engine, Decision(
+                batch_id=args.batch, decision=args.decision, decided_by=args.by, reason=args.reason,
+                check_name=args.check, source_rows=rows,
+            ))
+        except DecisionRefused as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"Recorded decision {decision_id} ({args.decision}) on {args.batch}; run the partition again to apply it.")
         return 0
     if args.command == "approve":
         try:
-            approval = record_approval(staging.engine, args.batch, args.approver, args.reason)
-        except (LookupError, ValueError) as error:
+            record_decision(staging.engine, Decision(
+                batch_id=args.batch, decision="approve", decided_by=args.approver, reason=args.reason))
+        except DecisionRefused as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
-        print(
-            f"Approved {approval['batch_id']} ({approval['partition_key']}, net amount {approval['total_debit']}) "
-            f"as {approval['approver']}; run the partition again to post it."
-        )
+        print(f"Approved {args.batch} as {args.approver}; run the partition again to post it.")
         return 0
     path = write_exceptions_workbook(staging.engine, args.out, args.domain)
     print(f"Wrote {path} from {staging.display_url()}")

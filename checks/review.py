@@ -1,0 +1,43 @@
+"""Applying finance decisions when a partition runs again: exclusions, accepted warnings, rejections."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from checks.labor_validation import ValidatedLabor
+from ingest.records import OwnerRole, Reason, RowException
+
+
+def exclude_reviewed_rows(validated: ValidatedLabor, exclusions: dict[tuple[str, int], dict]) -> ValidatedLabor:
+    """Move the lines a reviewer excluded out of the accepted lines, listed as excluded."""
+    if not exclusions:
+        return validated
+    excluded_lines = set()
+    for row in validated.frame.itertuples(index=False):
+        decision = exclusions.get((row.source_file, int(row.source_row)))
+        if decision is None:
+            continue
+        excluded_lines.add(int(row.line_no))
+        validated.flagged.append((int(row.line_no), RowException(
+            row.source_file, int(row.source_row), "(row)", row.source_record_id, Reason.EXCLUDED_BY_REVIEWER,
+            OwnerRole.FINANCE, f"excluded by {decision['decided_by']}: {decision['reason']}",
+        )))
+    validated.rejected_lines |= excluded_lines
+    validated.accepted = validated.accepted[~validated.accepted["line_no"].isin(excluded_lines)]
+    return validated
+
+
+def apply_acceptances(results: list[dg.AssetCheckResult], acceptances: dict[str, dict]) -> list[dg.AssetCheckResult]:
+    """Mark failed WARN checks that a reviewer accepted as passed, naming who accepted them and why."""
+    applied = []
+    for check in results:
+        decision = acceptances.get(check.check_name)
+        if check.passed or decision is None or check.severity != dg.AssetCheckSeverity.WARN:
+            applied.append(check)
+            continue
+        applied.append(dg.AssetCheckResult(
+            check_name=check.check_name, asset_key=check.asset_key, passed=True, severity=check.severity,
+            description=f"Accepted by {decision['decided_by']}: {decision['reason']}",
+            metadata={**(check.metadata or {}), "accepted_by": decision["decided_by"], "accepted_reason": decision["reason"]},
+        ))
+    return applied

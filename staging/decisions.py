@@ -1,0 +1,158 @@
+"""Finance decisions on staged batches: accept a warning, exclude rows, reject, approve.
+
+Every decision is validated against the batch as it is staged now and stored with who,
+when, why and the batch's content hash; the audit log records it too. The next run of the
+partition applies the decision (see ``exclusions_for``, ``is_rejected``, ``acceptances_for``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, and_, insert, select
+
+from staging.batches import current_batch, now, set_batch_status
+from staging.journal import record_approval
+from staging.tables import audit_log, batches, decisions, exceptions, labor_lines
+
+DECISIONS = ("accept_warning", "exclude_rows", "reject", "approve")
+
+# Balancing and integrity checks: their failure needs a corrected source, never a decision.
+UNACCEPTABLE_CHECKS = {
+    "control_totals_match", "rows_accounted_for", "entries_balanced", "analytic_distribution_complete",
+    "period_open", "odoo_matches_staging",
+}
+WARN_CHECKS = {"no_rows_held_for_review", "overtime_after_regular_hours", "accrual_swing_within_threshold"}
+
+
+class DecisionRefused(ValueError):
+    """The decision cannot be recorded; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    batch_id: str
+    decision: str
+    decided_by: str
+    reason: str
+    check_name: str | None = None
+    source_rows: tuple[tuple[str, int], ...] = ()  # (source file, row) pairs, for exclude_rows
+    content_hash: str | None = None  # the content the reviewer saw; refused if it changed
+
+
+def record_decision(engine: Engine, decision: Decision) -> int:
+    """Validate and store a decision; returns its id. Raises DecisionRefused with the reason."""
+    if decision.decision not in DECISIONS:
+        raise DecisionRefused(f"unknown decision {decision.decision!r}; use one of {', '.join(DECISIONS)}")
+    if not decision.decided_by.strip() or not decision.reason.strip():
+        raise DecisionRefused("a decision needs the reviewer's name and a reason")
+    with engine.connect() as connection:
+        batch = connection.execute(select(batches).where(batches.c.batch_id == decision.batch_id)).mappings().first()
+    if batch is None:
+        raise DecisionRefused(
+            f"batch {decision.batch_id} not found in staging; a newer batch may have replaced it "
+            "(list them with `python -m staging batches`)"
+        )
+    current = current_batch(engine, batch["domain"], batch["partition_key"])
+    if current["batch_id"] != decision.batch_id:
+        raise DecisionRefused(
+            f"batch {decision.batch_id} was replaced by {current['batch_id']} after new content arrived; review that batch"
+        )
+    if decision.content_hash and decision.content_hash != batch["content_hash"]:
+        raise DecisionRefused(f"batch {decision.batch_id} changed since it was reviewed; review it again")
+
+    if decision.decision == "accept_warning":
+        _check_acceptance(decision)
+    elif decision.decision == "exclude_rows":
+        _check_rows(engine, decision)
+    elif decision.decision == "approve":
+        try:
+            record_approval(engine, decision.batch_id, decision.decided_by, decision.reason)
+        except (LookupError, ValueError) as error:
+            raise DecisionRefused(str(error)) from error
+
+    with engine.begin() as connection:
+        decision_id = connection.execute(insert(decisions).values(
+            batch_id=decision.batch_id, domain=batch["domain"], partition_key=batch["partition_key"],
+            content_hash=batch["content_hash"], decision=decision.decision, check_name=decision.check_name,
+            source_rows=json.dumps([list(row) for row in decision.source_rows]) if decision.source_rows else None,
+            decided_by=decision.decided_by, reason=decision.reason, decided_at=now(),
+        )).inserted_primary_key[0]
+        connection.execute(insert(audit_log).values(
+            recorded_at=now(), domain=batch["domain"], partition_key=batch["partition_key"], batch_id=decision.batch_id,
+            action=f"decided_{decision.decision}", related_batch_id=None, actor=decision.decided_by,
+            detail=_describe(decision),
+        ))
+    if decision.decision == "reject":
+        set_batch_status(engine, decision.batch_id, "rejected", f"rejected by {decision.decided_by}: {decision.reason}",
+                         actor=decision.decided_by)
+    return int(decision_id)
+
+
+def _check_acceptance(decision: Decision) -> None:
+    if decision.check_name in UNACCEPTABLE_CHECKS:
+        raise DecisionRefused(
+            f"{decision.check_name} is a balancing or integrity check; its failure cannot be accepted and needs a "
+            "corrected source"
+        )
+    if decision.check_name not in WARN_CHECKS:
+        raise DecisionRefused(f"unknown warning {decision.check_name!r}; use one of {', '.join(sorted(WARN_CHECKS))}")
+
+
+def _check_rows(engine: Engine, decision: Decision) -> None:
+    if not decision.source_rows:
+        raise DecisionRefused("exclude_rows needs at least one row (source file and row number)")
+    with engine.connect() as connection:
+        known = {
+            (row.source_file, int(row.source_row))
+            for table in (labor_lines, exceptions)
+            for row in connection.execute(
+                select(table.c.source_file, table.c.source_row).where(table.c.batch_id == decision.batch_id)
+            )
+        }
+    missing = [f"{file} row {row}" for file, row in decision.source_rows if (file, int(row)) not in known]
+    if missing:
+        raise DecisionRefused(f"not in batch {decision.batch_id}: {', '.join(missing)}")
+
+
+def _describe(decision: Decision) -> str:
+    if decision.decision == "accept_warning":
+        return f"accepted {decision.check_name}: {decision.reason}"
+    if decision.decision == "exclude_rows":
+        rows = ", ".join(f"{file} row {row}" for file, row in decision.source_rows)
+        return f"excluded {rows}: {decision.reason}"
+    return f"{decision.decision}: {decision.reason}"
+
+
+def _decisions_for(engine: Engine, batch_id: str, kind: str) -> list[dict]:
+    with engine.connect() as connection:
+        return [dict(row) for row in connection.execute(
+            select(decisions).where(and_(decisions.c.batch_id == batch_id, decisions.c.decision == kind))
+            .order_by(decisions.c.id)
+        ).mappings()]
+
+
+def exclusions_for(engine: Engine, batch_id: str) -> dict[tuple[str, int], dict]:
+    """Rows excluded from the batch by a reviewer, with the decision that excluded each."""
+    found = {}
+    for item in _decisions_for(engine, batch_id, "exclude_rows"):
+        for file, row in json.loads(item["source_rows"] or "[]"):
+            found[(file, int(row))] = item
+    return found
+
+
+def is_rejected(engine: Engine, batch_id: str) -> dict | None:
+    rejections = _decisions_for(engine, batch_id, "reject")
+    return rejections[-1] if rejections else None
+
+
+def acceptances_for(engine: Engine, batch_id: str) -> dict[str, dict]:
+    return {item["check_name"]: item for item in _decisions_for(engine, batch_id, "accept_warning")}
+
+
+def decisions_after(engine: Engine, last_id: int) -> list[dict]:
+    with engine.connect() as connection:
+        return [dict(row) for row in connection.execute(
+            select(decisions).where(decisions.c.id > last_id).order_by(decisions.c.id)
+        ).mappings()]

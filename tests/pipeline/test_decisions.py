@@ -1,0 +1,137 @@
+"""Finance decisions: validation of each refused case, and what the next run does with a decision."""
+
+from datetime import date
+from decimal import Decimal
+
+import dagster as dg
+import pytest
+
+from demo.extracts import sample_labor_rows
+from ingest.records import ControlRecord
+from pipelines.review import decision_replay_sensor, record_decision_job
+from staging.batches import batch_exceptions
+from staging.decisions import Decision, DecisionRefused, record_decision
+from staging.journal import audit_entries
+from tests.pipeline.harness import LaborHarness, check_outcomes
+
+DAY = date(2026, 11, 16)
+
+
+def held_day(labor: LaborHarness) -> dict:
+    """Stage a day whose control record is off by 2 hours, so the batch is held."""
+    rows = sample_labor_rows(DAY)
+    total = sum((Decimal(str(row["hours"])) for row in rows), Decimal("0.00"))
+    labor.drop(DAY, [*rows, {**rows[0], "cost_code": "09 91 00"}],
+               control_override=ControlRecord(len(rows) + 1, total + Decimal("2.00") + Decimal(str(rows[0]["hours"])), "t"))
+    assert not labor.run(DAY).success
+    return labor.batch(DAY)
+
+
+def decide(labor: LaborHarness, batch_id: str, decision: str, **extra) -> int:
+    return record_decision(labor.staging.engine, Decision(batch_id=batch_id, decision=decision,
+                                                          decided_by="Dana Controller", reason="reviewed", **extra))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"batch_id": "labor-2026-11-16-unknown"}, "not found"),
+        ({"decision": "waive"}, "unknown decision"),
+        ({"reason": " "}, "needs the reviewer's name and a reason"),
+        ({"decision": "accept_warning", "check_name": "control_totals_match"}, "cannot be accepted"),
+        ({"decision": "accept_warning", "check_name": "made_up"}, "unknown warning"),
+        ({"decision": "exclude_rows", "source_rows": (("timecards_20261116.csv", 999),)}, "not in batch"),
+        ({"decision": "exclude_rows"}, "at least one row"),
+        ({"content_hash": "0" * 64}, "changed since it was reviewed"),
+        ({"decision": "approve"}, "not waiting for approval"),
+    ],
+)
+def test_refused_decisions(labor: LaborHarness, changes, message):
+    batch = held_day(labor)
+    decision = Decision(**{"batch_id": batch["batch_id"], "decision": "reject", "decided_by": "Dana Controller",
+                           "reason": "reviewed", **changes})
+
+    with pytest.raises(DecisionRefused, match=message):
+        record_decision(labor.staging.engine, decision)
+
+
+def test_decision_on_replaced_batch_is_refused(labor: LaborHarness):
+    old = held_day(labor)["batch_id"]
+    for path in labor.drop_dir.iterdir():
+        path.unlink()
+    labor.drop(DAY, sample_labor_rows(DAY))
+    assert labor.run(DAY).success
+
+    with pytest.raises(DecisionRefused, match="newer batch may have replaced it"):
+        decide(labor, old, "reject")
+
+
+def test_excluded_row_leaves_batch_and_is_listed(labor: LaborHarness):
+    batch = held_day(labor)
+
+    decide(labor, batch["batch_id"], "exclude_rows", source_rows=(("timecards_20261116.csv", 2),))
+    labor.run(DAY)
+
+    after = labor.batch(DAY)
+    held = batch_exceptions(labor.staging.engine, after["batch_id"])
+    assert any(item["reason"] == "excluded_by_reviewer" and item["source_row"] == 2 for item in held)
+    assert after["rows_staged"] == batch["rows_staged"] - 1
+    assert after["rows_in"] == after["rows_staged"] + after["rows_excepted"]
+
+
+def test_rejected_batch_stays_rejected_and_never_posts(labor: LaborHarness):
+    labor.drop(DAY, [*sample_labor_rows(DAY), {**sample_labor_rows(DAY)[0], "cost_code": "09 91 00"}])
+    labor.sandbox.server.injector.add(
+        __import__("odoo_sandbox.faults", fromlist=["FaultRule"]).FaultRule(
+            model="account.analytic.line", method="create", count=1, status=500))
+    assert not labor.run(DAY, max_attempts=1).success  # staged, the post failed
+    batch_id = labor.batch(DAY)["batch_id"]
+
+    decide(labor, batch_id, "reject")
+    result = labor.run(DAY)
+
+    assert not result.success
+    assert labor.batch(DAY)["status"] == "rejected"
+    assert labor.odoo_lines() == []
+    actions = [item["action"] for item in audit_entries(labor.staging.engine, batch_id)]
+    assert "decided_reject" in actions
+
+
+def test_accepted_warning_passes_with_reviewer(labor: LaborHarness):
+    labor.drop(DAY, [*sample_labor_rows(DAY), {**sample_labor_rows(DAY)[0], "cost_code": "09 91 00"}])
+    first = labor.run(DAY)
+    assert check_outcomes(first)["no_rows_held_for_review"] is False
+
+    decide(labor, labor.batch(DAY)["batch_id"], "accept_warning", check_name="no_rows_held_for_review")
+    second = labor.run(DAY)
+
+    assert check_outcomes(second)["no_rows_held_for_review"] is True
+
+
+def test_decision_job_and_replay_sensor(labor: LaborHarness):
+    batch = held_day(labor)
+    config = {"batch_id": batch["batch_id"], "decision": "exclude_rows", "decided_by": "Dana Controller",
+              "reason": "not billable", "source_rows": ["timecards_20261116.csv:2"]}
+
+    result = record_decision_job.execute_in_process(
+        run_config={"ops": {"record_decision_op": {"config": config}}}, resources={"staging": labor.staging}
+    )
+    requests = list(decision_replay_sensor(dg.build_sensor_context(resources={"staging": labor.staging})))
+
+    assert result.success
+    assert [(r.job_name, r.partition_key) for r in requests] == [("labor_nightly", "2026-11-16")]
+    assert requests[0].run_key.startswith(batch["batch_id"] + ":")
+
+
+def test_decision_job_reports_refusal(labor: LaborHarness):
+    batch = held_day(labor)
+    config = {"batch_id": batch["batch_id"], "decision": "accept_warning", "decided_by": "Dana Controller",
+              "reason": "close enough", "check_name": "control_totals_match"}
+
+    result = record_decision_job.execute_in_process(
+        run_config={"ops": {"record_decision_op": {"config": config}}}, resources={"staging": labor.staging},
+        raise_on_error=False,
+    )
+
+    assert not result.success
+    assert "cannot be accepted" in str(result.get_step_failure_events()[0].event_specific_data.error)
