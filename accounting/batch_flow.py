@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -16,6 +17,7 @@ from accounting.posting import post_journal_batch, reconcile_entries
 from checks.journal import (
     ANALYTIC_COMPLETE,
     ENTRIES_BALANCED,
+    NO_ROWS_HELD,
     ODOO_MATCHES_STAGING,
     PERIOD_OPEN,
     ROWS_ACCOUNTED_FOR,
@@ -23,14 +25,16 @@ from checks.journal import (
     result,
 )
 from checks.journal_entry_rules import analytic_gaps, unbalanced_entries
+from checks.review import with_workbook
 from ingest.records import RowException
 from odoo_io.client import OdooClient
-from pipelines.partitions import COMPANY_TIMEZONE
 from odoo_io.journal_entries import (
     EntryToPost,
     fetch_accounting_master_data,
     missing_master_data,
 )
+from pipelines.partitions import COMPANY_TIMEZONE
+from staging.batch_workbook import write_batch_workbook
 from staging.batches import (
     BatchHeader,
     PostingLeaseTaken,
@@ -93,6 +97,7 @@ def stage_and_gate(
     control_result: dg.AssetCheckResult,
     extra_results: list[dg.AssetCheckResult],
     status_when_passed: str,
+    review_dir: str = ".demo/review",
 ) -> GateOutcome:
     """Stage the batch as 'checking', evaluate the gate, and set the status it earns."""
     entry_rows, item_rows = staging_rows(entries)
@@ -123,6 +128,9 @@ def stage_and_gate(
         held_rows_result(asset_key, exception_rows, stored_excepted),
         *extra_results,
     ]
+    if exception_rows or any(not r.passed for r in results):
+        workbook = write_batch_workbook(engine, header.batch_id, Path(review_dir))
+        results = with_workbook(results, NO_ROWS_HELD, workbook)
     failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
     if failures or not entries:
         status = "held"

@@ -117,6 +117,7 @@ def accrual_batch(
                    f"{project_controls.swing_threshold} % against last month.", {"findings": swings[:20]}, warn=True),
         ],
         status_when_passed=_status_when_passed(config, project_controls),
+        review_dir=staging.review_dir,
     )
     status, stored_excepted, results = gate.status, gate.rows_excepted, gate.results
     if status == "awaiting_approval" and approval_for(staging.engine, current_batch(staging.engine, DOMAIN, context.partition_key)):

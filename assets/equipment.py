@@ -16,10 +16,15 @@ import pandas as pd
 
 from accounting.accounts import AccountPlan
 from accounting.batch_flow import post_staged_batch, stage_and_gate
-from accounting.posting import entries_fingerprint
 from accounting.equipment import equipment_entry as build_equipment_entry
+from accounting.posting import entries_fingerprint
 from checks.equipment_schema import validate_charge_lines, validate_usage_rows
-from checks.journal import CONTROL_TOTALS_MATCH, journal_check_specs, posted_check_specs, result
+from checks.journal import (
+    CONTROL_TOTALS_MATCH,
+    journal_check_specs,
+    posted_check_specs,
+    result,
+)
 from ingest.allocation import price_usage
 from ingest.equipment_db import load_assignments, load_rates, load_units, read_db_usage
 from ingest.equipment_usage import compute_daily_usage
@@ -104,7 +109,7 @@ def equipment_batch(
         context=context, asset_key=EQUIPMENT_BATCH_KEY, engine=staging.engine, client=client, header=header,
         flagged=[(None, item) for item in exceptions], entries=entries,
         control_result=_control_result(control, len(usage), usage_hours, rows_in),
-        extra_results=[], status_when_passed="staged",
+        extra_results=[], status_when_passed="staged", review_dir=staging.review_dir,
     )
 
     yield dg.MaterializeResult(

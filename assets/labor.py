@@ -27,7 +27,7 @@ from checks.labor_gate import PostingRefused, verify_labor_batch
 from checks.labor_rules import LaborRuleSettings, find_early_overtime
 from checks.labor_validation import staged_line_records, validate_labor_extract
 from checks.reporting import count_by
-from checks.review import apply_acceptances, exclude_reviewed_rows
+from checks.review import apply_acceptances, exclude_reviewed_rows, with_workbook
 from ingest.control import companion_file_path
 from ingest.labor_reader import read_labor_extract
 from ingest.landing import land
@@ -45,6 +45,7 @@ from resources.labor_feed import LaborFeed
 from resources.odoo import OdooResource
 from resources.sftp import FetchedFile, SFTPError, SFTPResource
 from resources.staging import StagingDatabase
+from staging.batch_workbook import write_batch_workbook
 from staging.batches import (
     BatchHeader,
     LandedDelivery,
@@ -230,6 +231,10 @@ def labor_batch(
         overtime_result(find_early_overtime(validated.accepted, settings), settings.regular_hours_before_overtime),
     ]
     results = apply_acceptances(results, acceptances_for(staging.engine, batch_id))
+    workbook = None
+    if exception_rows or any(not r.passed for r in results):
+        workbook = write_batch_workbook(staging.engine, batch_id, Path(staging.review_dir))
+        results = with_workbook(results, "no_rows_held_for_review", workbook)
     blocking_failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
     rejection = is_rejected(staging.engine, batch_id)
     if rejection:
@@ -261,6 +266,7 @@ def labor_batch(
             "exceptions_by_reason": count_by(exception_rows, "reason"),
             "exceptions_by_owner": count_by(exception_rows, "owner"),
             "status": "rejected" if rejection else "held" if blocking_failures else "staged",
+            "review_workbook": dg.MetadataValue.path(str(workbook)) if workbook else "none",
         },
         check_results=results,
     )

@@ -41,3 +41,16 @@ def apply_acceptances(results: list[dg.AssetCheckResult], acceptances: dict[str,
             metadata={**(check.metadata or {}), "accepted_by": decision["decided_by"], "accepted_reason": decision["reason"]},
         ))
     return applied
+
+
+def with_workbook(results: list[dg.AssetCheckResult], check_name: str, path) -> list[dg.AssetCheckResult]:
+    """Attach the batch's exceptions workbook path to one check's metadata."""
+    attached = []
+    for check in results:
+        if check.check_name == check_name and path is not None:
+            check = dg.AssetCheckResult(
+                check_name=check.check_name, asset_key=check.asset_key, passed=check.passed, severity=check.severity,
+                description=check.description, metadata={**(check.metadata or {}), "workbook": dg.MetadataValue.path(str(path))},
+            )
+        attached.append(check)
+    return attached

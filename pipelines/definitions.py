@@ -13,6 +13,7 @@ import dagster as dg
 
 from assets.accruals import accrual_assets
 from assets.equipment import equipment_assets
+from assets.integration_health import integration_health_assets
 from assets.labor import labor_assets
 from pipelines.accruals import (
     accruals_month_end_job,
@@ -20,6 +21,11 @@ from pipelines.accruals import (
     accruals_month_to_date_job,
 )
 from pipelines.equipment import equipment_nightly_job, equipment_nightly_schedule
+from pipelines.health import (
+    failed_check_alert_sensor,
+    integration_health_job,
+    integration_health_schedule,
+)
 from pipelines.labor import labor_drop_sensor, labor_nightly_job, labor_nightly_schedule
 from pipelines.review import decision_replay_sensor, record_decision_job
 from resources.equipment_source import EquipmentSource
@@ -63,7 +69,7 @@ def build_resources() -> dict:
             password=dg.EnvVar("ODOO_PASSWORD"),
             chunk_size=dg.EnvVar.int("ODOO_CHUNK_SIZE"),
         ),
-        "staging": StagingDatabase(url=dg.EnvVar("STAGING_DATABASE_URL")),
+        "staging": StagingDatabase(url=dg.EnvVar("STAGING_DATABASE_URL"), **_settings(review_dir="REVIEW_DIR")),
         "equipment_source": EquipmentSource(
             url=dg.EnvVar("EQUIPMENT_DATABASE_URL"),
             **_settings(source="EQUIPMENT_SOURCE", remote_dir="EQUIPMENT_REMOTE_DIR", landing_dir="LANDING_DIR"),
@@ -81,9 +87,10 @@ def _settings(**variables: str) -> dict:
 
 
 defs = dg.Definitions(
-    assets=[*labor_assets, *equipment_assets, *accrual_assets],
-    jobs=[labor_nightly_job, equipment_nightly_job, accruals_month_end_job, accruals_month_to_date_job, record_decision_job],
-    schedules=[labor_nightly_schedule, equipment_nightly_schedule, accruals_month_end_schedule],
-    sensors=[labor_drop_sensor, decision_replay_sensor],
+    assets=[*labor_assets, *equipment_assets, *accrual_assets, *integration_health_assets],
+    jobs=[labor_nightly_job, equipment_nightly_job, accruals_month_end_job, accruals_month_to_date_job, record_decision_job,
+          integration_health_job],
+    schedules=[labor_nightly_schedule, equipment_nightly_schedule, accruals_month_end_schedule, integration_health_schedule],
+    sensors=[labor_drop_sensor, decision_replay_sensor, failed_check_alert_sensor],
     resources=build_resources(),
 )

@@ -20,6 +20,9 @@ class StagingDatabase(dg.ConfigurableResource):
         default="sqlite:///.demo/staging.sqlite",
         description="SQLAlchemy URL; a SQLite file by default, e.g. postgresql+psycopg2://user@host/db in production",
     )
+    review_dir: str = Field(
+        default=".demo/review", description="folder for the per-batch exceptions workbooks finance reviews"
+    )
 
     @cached_property
     def engine(self) -> Engine:

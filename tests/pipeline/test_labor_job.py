@@ -217,3 +217,20 @@ def test_exceptions_carry_record_employee_and_hours(labor: LaborHarness):
     assert item["hours"] == Decimal("2.00")
     assert item["work_date"] == DAY
     assert item["source_record_id"]
+
+
+def test_held_rows_come_with_a_review_workbook(labor: LaborHarness):
+    rows = sample_labor_rows(DAY)
+    labor.drop(DAY, [*rows, {**rows[0], "cost_code": "09 91 00"}])
+
+    result = labor.run(DAY)
+
+    evaluation = next(
+        event.event_specific_data for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and event.event_specific_data.check_name == "no_rows_held_for_review"
+    )
+    path = evaluation.metadata["workbook"].value
+    assert path.endswith(f"{labor.batch(DAY)['batch_id']}.xlsx")
+    from openpyxl import load_workbook
+
+    assert "unknown_cost_code" in load_workbook(path).sheetnames
