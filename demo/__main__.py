@@ -65,10 +65,17 @@ def run() -> int:
             print(f"Running accruals_month_end for {ACCRUAL_PERIOD} again ...", flush=True)
             accrual_outcomes[ACCRUAL_PERIOD] = execute("accruals_month_end", ACCRUAL_PERIOD)
 
+        health = defs.resolve_job_def("integration_health_job").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET)
+
         print_report(settings, outcomes, DEMO_DIR / "exceptions.xlsx")
         print_journal_report(settings, "equipment", equipment_outcomes)
         print_journal_report(settings, "accruals", accrual_outcomes)
         print()
+        if health.success:
+            metadata = health.asset_materializations_for_node("integration_health")[0].metadata
+            paths = [str(metadata[key].value) for key in ("workbook_path", "chart_path")]
+            print(f"Integration health: {', '.join(paths)}")
         print(f"This run created {count_ledger_rows(settings) - ledger_before} records in Odoo "
               "(timesheet lines and journal entries); a second run creates none.")
         print("Browse runs and checks with `make services` in one terminal and `make dev` in another.")
