@@ -65,6 +65,12 @@ def record_decision(engine: Engine, decision: Decision) -> int:
     if decision.decision == "accept_warning":
         _check_acceptance(decision)
     elif decision.decision == "exclude_rows":
+        if batch["domain"] != "labor":
+            # NOTE: exclusions are applied when labor batches are staged; the journal domains
+            # do not read them yet, so an exclusion there would silently do nothing.
+            raise DecisionRefused(
+                f"rows of {batch['domain']} batches cannot be excluded yet; correct the source, or reject the batch"
+            )
         _check_rows(engine, decision)
     elif decision.decision == "approve":
         try:

@@ -248,3 +248,15 @@ def test_batch_listing_and_audit_commands(accruals: AccrualHarness, monkeypatch,
     assert batch_id in listed
     assert "amount 113892.75" in listed
     assert "approved by Dana Controller" in audit
+
+
+def test_excluding_accrual_rows_is_refused(accruals: AccrualHarness):
+    from staging.decisions import Decision, DecisionRefused, record_decision
+
+    accruals.run()
+    batch = accruals.batch()
+
+    with pytest.raises(DecisionRefused, match="cannot be excluded yet"):
+        record_decision(accruals.staging.engine, Decision(
+            batch_id=batch["batch_id"], decision="exclude_rows", decided_by="Dana Controller", reason="x",
+            source_rows=(("project_controls:accruals", 4),)))
