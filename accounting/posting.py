@@ -121,9 +121,9 @@ def reconcile_entries(client: OdooClient, entries: list[EntryToPost], posted: li
 def entries_fingerprint(entries: list[EntryToPost], held: list | None = None) -> str:
     """Hash what would reach the books: journals, dates and lines, never the refs.
 
-    Batches are keyed by this hash, so a change that alters the entries (new usage, a new
-    rate or assignment, a corrected accrual) makes a new batch, which reverses the posted
-    one, while a change that alters nothing posted (another day's file) keeps the batch.
+    Batches are keyed by this hash. A change that alters the entries (new usage, a new rate
+    or assignment, a corrected accrual) makes a new batch, which reverses the posted one.
+    A change that alters nothing posted (another day's file) keeps the batch.
     ``held`` (the row exceptions) counts only when nothing would post.
     """
     digest = hashlib.sha256()

@@ -146,10 +146,10 @@ def _control_result(control, usage_rows: int, usage_hours: Decimal, units_seen: 
 
 def _telematics_usage(context, source: EquipmentSource, sftp: SFTPResource, staging, business_date: date):
     """Fetch and land the snapshots from the evening before to the day after, then compute usage."""
-    wanted = {f"{business_date + timedelta(days=offset):%Y%m%d}" for offset in (-1, 0, 1)}
+    snapshot_days = {f"{business_date + timedelta(days=offset):%Y%m%d}" for offset in (-1, 0, 1)}
     try:
         complete = [remote for remote in sftp.list_complete_files(source.remote_dir, pattern="fleet_*")
-                    if (match := SNAPSHOT_NAME.match(remote.name)) and match.group(1) in wanted]
+                    if (match := SNAPSHOT_NAME.match(remote.name)) and match.group(1) in snapshot_days]
     except SFTPError as error:
         raise dg.Failure(description=f"Cannot list fleet snapshots in {source.remote_dir}: {error}") from error
     if not complete:

@@ -237,6 +237,11 @@ def labor_batch(
         results = with_workbook(results, "no_rows_held_for_review", workbook)
     blocking_failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
     rejection = is_rejected(staging.engine, batch_id)
+    final_status = "staged"
+    if rejection:
+        final_status = "rejected"
+    elif blocking_failures:
+        final_status = "held"
     if rejection:
         set_batch_status(staging.engine, batch_id, "rejected",
                          f"rejected by {rejection['decided_by']}: {rejection['reason']}", actor=rejection["decided_by"])
@@ -265,7 +270,7 @@ def labor_batch(
             "control_record": header.control_source or "missing",
             "exceptions_by_reason": count_by(exception_rows, "reason"),
             "exceptions_by_owner": count_by(exception_rows, "owner"),
-            "status": "rejected" if rejection else "held" if blocking_failures else "staged",
+            "status": final_status,
             "review_workbook": dg.MetadataValue.path(str(workbook)) if workbook else "none",
         },
         check_results=results,
@@ -276,8 +281,8 @@ def _read_landed_extract(landed: dict, mapping, business_date: date):
     """Read a landed extract with its landed companion control file, if it has one.
 
     Landing keys each file by its own content, so the companion may sit in its own folder
-    under the name of an earlier delivery with the same content; the reader gets a copy
-    under the name the layout expects.
+    under the name of an earlier delivery with the same content. The reader therefore gets
+    a copy under the name the layout expects.
     """
     landed_path = Path(landed["landed_path"])
     if not landed["companion_path"]:
@@ -342,7 +347,7 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
     read_back = read_back_timesheets(client, [full_external_id(line["external_id"]) for line in posted_lines])
     odoo_hours = hours_total(row["unit_amount"] for row in read_back)
     staged_count, staged_hours = staged_totals(staging.engine, batch_id)
-    # What the control record leaves for Odoo once the held rows are taken out; the gate
+    # What the control record leaves for Odoo once the held rows are taken out. The gate
     # has already proved that the file's rows and hours equal the control record.
     expected_count = batch["rows_in"] - batch["rows_excepted"]
     expected_hours = batch["control_hours"] - (batch["file_hours"] - batch["staged_hours"])

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 def external_id_name(domain: str, source_system: str, source_record_id: str) -> str:
-    """The ir.model.data name of a source record: readable, and unique thanks to a hash suffix."""
+    """Build the ir.model.data name of a source record: readable, and unique through a hash suffix."""
     slug = re.sub(r"[^0-9A-Za-z]+", "_", source_record_id).strip("_")[:48]
     digest = hashlib.sha256(f"{domain}\x1f{source_system}\x1f{source_record_id}".encode()).hexdigest()[:12]
     return f"{domain}_{source_system}_{slug}_{digest}"
@@ -44,7 +44,7 @@ def full_external_id(name: str) -> str:
 
 
 def timesheet_values(line: dict) -> dict:
-    """The create values of one timesheet line; None is never sent (XML-RPC cannot marshal it)."""
+    """Build the create values of one timesheet line; None is never sent because XML-RPC cannot marshal it."""
     return {
         "name": f"{line['job']} {line['cost_code']} {line['cost_type']} {line['pay_type']} {line['craft']}".strip(),
         "date": line["work_date"].isoformat(),

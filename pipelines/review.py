@@ -47,7 +47,7 @@ def record_decision_op(context: dg.OpExecutionContext, config: DecisionConfig, s
             check_name=config.check_name, source_rows=rows,
         ))
     except DecisionRefused as refused:
-        raise dg.Failure(description=f"Decision refused: {refused}") from refused
+        raise dg.Failure(description=f"Decision rejected: {refused}") from refused
     context.log.info("Decision %d (%s) on %s recorded by %s", decision_id, config.decision, config.batch_id, config.decided_by)
     return decision_id
 

@@ -44,5 +44,5 @@ class StagingDatabase(dg.ConfigurableResource):
         return engine
 
     def display_url(self) -> str:
-        """The URL with any password hidden, safe for logs and metadata."""
+        """Return the URL with any password hidden, safe for logs and metadata."""
         return make_url(self.url).render_as_string(hide_password=True)

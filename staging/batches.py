@@ -165,7 +165,7 @@ def _detail_columns(details: dict | None) -> dict:
 def hold_rejected_lines(engine: Engine, batch: dict, rejected: list[tuple[dict, str]]) -> None:
     """Move lines that Odoo refused from the staged lines to the exceptions, in one transaction.
 
-    The batch header follows, so rows in = rows staged + rows held still holds afterwards.
+    The batch header is updated too, so rows in = rows staged + rows held stays true.
     """
     if not rejected:
         return
@@ -210,7 +210,7 @@ def hold_rejected_lines(engine: Engine, batch: dict, rejected: list[tuple[dict, 
 
 
 def current_batch(engine: Engine, domain: str, partition_key: str) -> dict | None:
-    """The most recently staged batch of a partition, as a dict of its header columns."""
+    """Return the most recently staged batch of a partition as a dict of its header columns."""
     with engine.connect() as connection:
         row = connection.execute(
             select(batches)
@@ -346,7 +346,7 @@ def open_exceptions(engine: Engine, domain: str | None = None) -> list[dict]:
 
 
 def ledger_batches_for(engine: Engine, external_ids: Iterable[str]) -> dict[str, str]:
-    """Map each given external id that the ledger holds to the batch that posted it."""
+    """Map each given external id that is in the ledger to the batch that posted it."""
     ids = list(external_ids)
     found: dict[str, str] = {}
     with engine.connect() as connection:
@@ -362,7 +362,7 @@ def ledger_batches_for(engine: Engine, external_ids: Iterable[str]) -> dict[str,
 
 
 def record_posted(engine: Engine, *, batch_id: str, domain: str, odoo_model: str, chunk_no: int, ids_by_external_id: dict[str, int]) -> int:
-    """Add ledger rows for records now in Odoo; rows the ledger already holds are kept. Returns rows added."""
+    """Add ledger rows for records now in Odoo and return how many were new; existing rows are kept."""
     if not ids_by_external_id:
         return 0
     posted_at = now()
@@ -449,12 +449,6 @@ def record_landed(engine: Engine, delivery: LandedDelivery) -> bool:
             detail=f"{delivery.remote_path} landed as {delivery.landed_path} ({delivery.size} bytes)",
         ))
     return True
-
-
-def landed_file(engine: Engine, content_hash: str) -> dict | None:
-    with engine.connect() as connection:
-        row = connection.execute(select(landed_files).where(landed_files.c.content_hash == content_hash)).mappings().first()
-    return dict(row) if row else None
 
 
 def latest_landed(engine: Engine, domain: str, partition_key: str) -> dict | None:

@@ -1,7 +1,7 @@
 """Finance decisions on staged batches: accept a warning, exclude rows, reject, approve.
 
 Every decision is validated against the batch as it is staged now and stored with who,
-when, why and the batch's content hash; the audit log records it too. The next run of the
+when, why and the batch's content hash. The audit log records it too. The next run of the
 partition applies the decision (see ``exclusions_for``, ``is_rejected``, ``acceptances_for``).
 """
 
@@ -27,7 +27,7 @@ WARN_CHECKS = {"no_rows_held_for_review", "overtime_after_regular_hours", "accru
 
 
 class DecisionRefused(ValueError):
-    """The decision cannot be recorded; the message says why and what to do instead."""
+    """The decision cannot be recorded. The message gives the reason and what to do instead."""
 
 
 @dataclass(frozen=True)

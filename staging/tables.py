@@ -157,7 +157,7 @@ journal_lines = Table(
     UniqueConstraint("batch_id", "entry_key", "line_no"),
 )
 
-# The entries of a journal batch: date, journal and the idempotency key Odoo sees as ``ref``.
+# The entries of a journal batch: date, journal and the idempotency key sent to Odoo as ``ref``.
 journal_entries = Table(
     "journal_entries",
     metadata,
@@ -173,8 +173,8 @@ journal_entries = Table(
     UniqueConstraint("batch_id", "entry_key"),
 )
 
-# Finance decisions that the posting step re-reads: an approval holds the content hash and
-# the totals it approved, so a re-staged batch never posts on an old approval.
+# Approvals that the posting step re-reads. Each stores the content hash and the totals it
+# approved, so a re-staged batch never posts on an old approval.
 approvals = Table(
     "approvals",
     metadata,

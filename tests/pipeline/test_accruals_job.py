@@ -65,7 +65,7 @@ def test_auto_policy_posts_balanced_entries_once(accruals: AccrualHarness):
     assert all(line["analytic_distribution"] for line in lines if line["debit"] and line["debit"] > 0)
 
 
-def test_approval_of_old_content_does_not_post_changed_batch(accruals: AccrualHarness, monkeypatch):
+def test_stale_approval_does_not_post(accruals: AccrualHarness, monkeypatch):
     accruals.run()
     approve(accruals, monkeypatch, accruals.batch()["batch_id"])
     accruals.set_source("AC-2611-001", amount=Decimal("19300.00"))
