@@ -25,7 +25,7 @@ from checks.journal import (
     result,
 )
 from checks.journal_entry_rules import analytic_gaps, unbalanced_entries
-from checks.review import with_workbook
+from checks.review import apply_acceptances, with_review_details
 from ingest.records import RowException
 from odoo_io.client import OdooClient
 from odoo_io.journal_entries import (
@@ -46,6 +46,7 @@ from staging.batches import (
     replace_staged_batch,
     set_batch_status,
 )
+from staging.decisions import acceptances_for
 from staging.journal import approval_for, entries_of, staged_money_totals
 
 POSTABLE = {"staged", "awaiting_approval", "approved", "posting", "posted", "reconciled"}
@@ -128,9 +129,11 @@ def stage_and_gate(
         held_rows_result(asset_key, exception_rows, stored_excepted),
         *extra_results,
     ]
+    # A warning a reviewer accepted on this batch passes, naming who accepted it and why.
+    results = apply_acceptances(results, acceptances_for(engine, header.batch_id))
     if exception_rows or any(not r.passed for r in results):
         workbook = write_batch_workbook(engine, header.batch_id, Path(review_dir))
-        results = with_workbook(results, NO_ROWS_HELD, workbook)
+        results = with_review_details(results, header.batch_id, workbook, NO_ROWS_HELD)
     failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
     if failures or not entries:
         status = "held"

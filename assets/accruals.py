@@ -23,6 +23,7 @@ from checks.journal import (
     posted_check_specs,
     result,
 )
+from checks.reporting import markdown_table
 from ingest.accruals import read_accruals
 from ingest.records import ExtractError
 from odoo_io.journal_entries import entry_totals
@@ -113,8 +114,9 @@ def accrual_batch(
             source=header.control_source or "missing",
         ),
         extra_results=[
-            result(ACCRUAL_BATCH_KEY, ACCRUAL_SWING, not swings, f"{len(swings)} accruals moved more than "
-                   f"{project_controls.swing_threshold} % against last month.", {"findings": swings[:20]}, warn=True),
+            result(ACCRUAL_BATCH_KEY, ACCRUAL_SWING, not swings, f"{len(swings)} of the job and cost code accruals "
+                   f"moved more than {project_controls.swing_threshold} % against last month.",
+                   {"findings": dg.MetadataValue.md(markdown_table(swings, SWING_COLUMNS))} if swings else {}, warn=True),
         ],
         status_when_passed=_status_when_passed(config, project_controls),
         review_dir=staging.review_dir,
@@ -149,6 +151,9 @@ def _status_when_passed(config: AccrualRunConfig, project_controls: ProjectContr
     if config.provisional:
         return "provisional"
     return "awaiting_approval" if project_controls.approval_policy == "manual" else "staged"
+
+
+SWING_COLUMNS = ("job", "cost_code", "previous", "current", "change_pct")
 
 
 def _swing_findings(current, previous, threshold: Decimal) -> list[dict]:

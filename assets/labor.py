@@ -27,7 +27,7 @@ from checks.labor_gate import PostingRefused, verify_labor_batch
 from checks.labor_rules import LaborRuleSettings, find_early_overtime
 from checks.labor_validation import staged_line_records, validate_labor_extract
 from checks.reporting import count_by
-from checks.review import apply_acceptances, exclude_reviewed_rows, with_workbook
+from checks.review import apply_acceptances, exclude_reviewed_rows, with_review_details
 from ingest.control import companion_file_path
 from ingest.labor_reader import read_labor_extract
 from ingest.landing import land
@@ -234,7 +234,7 @@ def labor_batch(
     workbook = None
     if exception_rows or any(not r.passed for r in results):
         workbook = write_batch_workbook(staging.engine, batch_id, Path(staging.review_dir))
-        results = with_workbook(results, "no_rows_held_for_review", workbook)
+        results = with_review_details(results, batch_id, workbook)
     blocking_failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
     rejection = is_rejected(staging.engine, batch_id)
     final_status = "staged"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import dagster as dg
 
-from checks.reporting import EXCEPTION_COLUMNS, count_by, markdown_table
+from checks.reporting import EXCEPTION_COLUMNS, count_by, markdown_table, rows_held_text
 
 CONTROL_TOTALS_MATCH = "control_totals_match"
 ROWS_ACCOUNTED_FOR = "rows_accounted_for"
@@ -83,4 +83,4 @@ def held_rows_result(asset_key, exception_rows: list[dict], rows_excepted: int):
     }
     if exception_rows:
         metadata["first_exceptions"] = dg.MetadataValue.md(markdown_table(exception_rows, EXCEPTION_COLUMNS))
-    return result(asset_key, NO_ROWS_HELD, not exception_rows, f"{rows_excepted} rows held for review.", metadata, warn=True)
+    return result(asset_key, NO_ROWS_HELD, not exception_rows, f"{rows_held_text(rows_excepted)} for review.", metadata, warn=True)

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import dagster as dg
 
-from checks.reporting import EXCEPTION_COLUMNS, count_by, markdown_table
+from checks.reporting import EXCEPTION_COLUMNS, count_by, markdown_table, rows_held_text
 from pipelines.partitions import daily_partitions
 
 LABOR_BATCH_KEY = dg.AssetKey("labor_batch")
@@ -137,7 +137,7 @@ def rows_held_result(exception_rows: list[dict], rows_excepted: int) -> dg.Asset
         asset_key=LABOR_BATCH_KEY,
         passed=not exception_rows,
         severity=dg.AssetCheckSeverity.WARN,
-        description=None if not exception_rows else f"{rows_excepted} rows held for review; see the exceptions table.",
+        description=None if not exception_rows else f"{rows_held_text(rows_excepted)} for review; see the exceptions table.",
         metadata=metadata,
     )
 

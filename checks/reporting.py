@@ -27,5 +27,9 @@ def _cell_text(value) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def rows_held_text(count: int) -> str:
+    return "1 row held" if count == 1 else f"{count} rows held"
+
+
 def count_by(rows: Iterable[dict], key: str) -> dict[str, int]:
     return dict(sorted(Counter(str(row[key]) for row in rows).items()))

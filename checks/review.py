@@ -43,14 +43,23 @@ def apply_acceptances(results: list[dg.AssetCheckResult], acceptances: dict[str,
     return applied
 
 
-def with_workbook(results: list[dg.AssetCheckResult], check_name: str, path) -> list[dg.AssetCheckResult]:
-    """Attach the batch's exceptions workbook path to one check's metadata."""
-    attached = []
+def with_review_details(results: list[dg.AssetCheckResult], batch_id: str, workbook=None,
+                        workbook_check: str = "no_rows_held_for_review") -> list[dg.AssetCheckResult]:
+    """Name the batch on every failed check, and attach the review workbook's path to one of them.
+
+    A reviewer who opens any red or yellow check in the UI finds there the batch id a decision needs.
+    """
+    detailed = []
     for check in results:
-        if check.check_name == check_name and path is not None:
+        extra: dict = {}
+        if not check.passed:
+            extra["batch_id"] = batch_id
+        if check.check_name == workbook_check and workbook is not None:
+            extra["workbook"] = dg.MetadataValue.path(str(workbook))
+        if extra:
             check = dg.AssetCheckResult(
                 check_name=check.check_name, asset_key=check.asset_key, passed=check.passed, severity=check.severity,
-                description=check.description, metadata={**(check.metadata or {}), "workbook": dg.MetadataValue.path(str(path))},
+                description=check.description, metadata={**(check.metadata or {}), **extra},
             )
-        attached.append(check)
-    return attached
+        detailed.append(check)
+    return detailed

@@ -156,6 +156,27 @@ def test_swing_against_last_month_warns(accruals: AccrualHarness):
     assert check_outcomes(result)["accrual_swing_within_threshold"] is False
 
 
+def test_accepted_swing_warning_passes_on_the_next_run(accruals: AccrualHarness):
+    from staging.decisions import Decision, record_decision
+
+    accruals.approval_policy = "auto"
+    first = accruals.run()
+    swing = next(e for e in first.get_asset_check_evaluations() if e.check_name == "accrual_swing_within_threshold")
+    batch_id = accruals.batch()["batch_id"]
+
+    assert swing.metadata["batch_id"].value == batch_id
+    assert "| J-2417 | 31 23 00 | 6240.00 | 14880.00 | 138.5 |" in swing.metadata["findings"].value
+
+    record_decision(accruals.staging.engine, Decision(
+        batch_id=batch_id, decision="accept_warning", check_name="accrual_swing_within_threshold",
+        decided_by="Dana Controller", reason="rental extended through December"))
+    second = accruals.run()
+
+    accepted = next(e for e in second.get_asset_check_evaluations() if e.check_name == "accrual_swing_within_threshold")
+    assert accepted.passed
+    assert accepted.description == "Accepted by Dana Controller: rental extended through December"
+
+
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres),
                                      pytest.param("mariadb", marks=pytest.mark.mariadb)])
 def test_source_database_backends(backend, request, fresh_odoo_sandbox, sqlite_staging):
