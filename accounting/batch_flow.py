@@ -47,7 +47,7 @@ from staging.batches import (
     set_batch_status,
 )
 from staging.decisions import acceptances_for
-from staging.journal import approval_for, entries_of, staged_money_totals
+from staging.journal import approval_for, entries_of, staged_money_totals, superseded_posted_batches
 
 POSTABLE = {"staged", "awaiting_approval", "approved", "posting", "posted", "reconciled"}
 
@@ -99,13 +99,15 @@ def stage_and_gate(
     extra_results: list[dg.AssetCheckResult],
     status_when_passed: str,
     review_dir: str = ".demo/review",
+    source_rows: list[dict] | None = None,
 ) -> GateOutcome:
     """Stage the batch as 'checking', evaluate the gate, and set the status it earns."""
     entry_rows, item_rows = staging_rows(entries)
     try:
         # "checking" until the gate below sets the real status, so a run that stops in
         # between leaves nothing the posting step would accept.
-        replace_staged_batch(engine, header, [], flagged, entries=entry_rows, journal_items=item_rows, status="checking")
+        replace_staged_batch(engine, header, [], flagged, entries=entry_rows, journal_items=item_rows,
+                             source_rows=source_rows, status="checking")
     except PostingLeaseTaken as taken:
         raise dg.Failure(description=str(taken)) from taken
 
@@ -185,7 +187,11 @@ def post_staged_batch(
         )
 
     client = odoo.get_client(log=context.log)
-    master = fetch_master_for(client, entries)
+    # A correction also reverses the earlier posted batches, whose lines may name accounts,
+    # jobs or cost codes that the corrected batch no longer uses.
+    superseded = [entry for earlier in superseded_posted_batches(engine, domain, context.partition_key, batch_id)
+                  for entry in entries_of(engine, earlier["batch_id"])]
+    master = fetch_master_for(client, entries + superseded)
     if any(master.lock_date and entry.entry_date <= master.lock_date.day for entry in entries):
         reason = f"period locked through {master.lock_date.day:%Y-%m-%d}"
         set_batch_status(engine, batch_id, "held", reason)

@@ -24,6 +24,7 @@ from checks.journal import (
     result,
 )
 from checks.reporting import markdown_table
+from checks.review import exclude_reviewed_source_rows, source_row_records
 from ingest.accruals import read_accruals
 from ingest.records import ExtractError
 from odoo_io.journal_entries import entry_totals
@@ -81,7 +82,16 @@ def accrual_batch(
     client = odoo.get_client(log=context.log)
     validated = validate_accrual_batch(extract, period, client)
 
-    # Step 3: the entries, and the staged batch in one transaction.
+    # Step 3: rows a reviewer excluded from this content leave the batch, listed as excluded.
+    def batch_id_for(accepted, excluded: list) -> str:
+        held = [item for _, item in validated.flagged] + excluded
+        return f"{DOMAIN}-{period}-{entries_fingerprint(build_accrual_entries(accepted, period_start, '', plan), held)[:12]}"
+
+    validated.accepted, excluded = exclude_reviewed_source_rows(staging.engine, validated.accepted, batch_id_for)
+    validated.flagged += excluded
+    validated.rows_excepted += len(excluded)
+
+    # Step 4: the entries, and the staged batch in one transaction.
     # The batch is keyed by what would post, so a corrected accrual makes a new batch.
     held = [item for _, item in validated.flagged]
     content_hash = entries_fingerprint(build_accrual_entries(validated.accepted, period_start, "", plan), held)
@@ -120,6 +130,7 @@ def accrual_batch(
         ],
         status_when_passed=_status_when_passed(config, project_controls),
         review_dir=staging.review_dir,
+        source_rows=source_row_records(validated.accepted),
     )
     status, stored_excepted, results = gate.status, gate.rows_excepted, gate.results
     if status == "awaiting_approval" and approval_for(staging.engine, current_batch(staging.engine, DOMAIN, context.partition_key)):

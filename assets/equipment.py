@@ -25,6 +25,7 @@ from checks.journal import (
     posted_check_specs,
     result,
 )
+from checks.review import exclude_reviewed_source_rows, source_row_records
 from ingest.allocation import price_usage
 from ingest.equipment_db import load_assignments, load_rates, load_units, read_db_usage
 from ingest.equipment_usage import compute_daily_usage
@@ -87,6 +88,15 @@ def equipment_batch(
     held_keys = {(item.source_file, item.source_row) for item in exceptions}
     accepted = charges[[(row.source_file, int(row.source_row)) not in held_keys for row in charges.itertuples()]]
 
+    # Unit-days a reviewer excluded from this content leave the batch, listed as excluded.
+    def batch_id_for(remaining, excluded: list) -> str:
+        content = entries_fingerprint(build_equipment_entry(remaining, business_date, "", plan), exceptions + excluded)
+        return f"{DOMAIN}-{context.partition_key}-{content[:12]}"
+
+    accepted, excluded = exclude_reviewed_source_rows(staging.engine, accepted, batch_id_for)
+    exceptions += [item for _, item in excluded]
+    held_keys |= {(item.source_file, item.source_row) for _, item in excluded}
+
     # Step 3: the entry, the staged batch and the gate. The batch is keyed by what would
     # post, so a new rate or assignment makes a new batch that corrects the posted one.
     content_hash = entries_fingerprint(build_equipment_entry(accepted, business_date, "", plan), exceptions)
@@ -110,6 +120,7 @@ def equipment_batch(
         flagged=[(None, item) for item in exceptions], entries=entries,
         control_result=_control_result(control, len(usage), usage_hours, rows_in),
         extra_results=[], status_when_passed="staged", review_dir=staging.review_dir,
+        source_rows=source_row_records(accepted),
     )
 
     yield dg.MaterializeResult(

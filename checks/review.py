@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dagster as dg
+import pandas as pd
+from sqlalchemy import Engine
 
 from checks.labor_validation import ValidatedLabor
 from ingest.records import OwnerRole, Reason, RowException
+from staging.decisions import exclusions_for
 
 
 def exclude_reviewed_rows(validated: ValidatedLabor, exclusions: dict[tuple[str, int], dict]) -> ValidatedLabor:
@@ -25,6 +30,46 @@ def exclude_reviewed_rows(validated: ValidatedLabor, exclusions: dict[tuple[str,
     validated.rejected_lines |= excluded_lines
     validated.accepted = validated.accepted[~validated.accepted["line_no"].isin(excluded_lines)]
     return validated
+
+
+def exclude_reviewed_source_rows(
+    engine: Engine, accepted: pd.DataFrame, batch_id_for: Callable[[pd.DataFrame, list[RowException]], str]
+) -> tuple[pd.DataFrame, list[tuple[int | None, RowException]]]:
+    """Remove the source rows a reviewer excluded from a journal batch, and return the rest and the exclusions.
+
+    A journal batch is keyed by what would post, so excluding rows makes a new batch id. A
+    reviewer may then exclude more rows of that new batch. The loop follows that chain from
+    the batch the unchanged source makes; it ends because each pass removes at least one row.
+    """
+    excluded: list[tuple[int | None, RowException]] = []
+    while True:
+        decisions = exclusions_for(engine, batch_id_for(accepted, [item for _, item in excluded]))
+        hits = [(row.source_file, int(row.source_row)) in decisions for row in accepted.itertuples(index=False)]
+        if not any(hits):
+            return accepted, excluded
+        listed = {(item.source_file, item.source_row) for _, item in excluded}
+        for row, hit in zip(accepted.itertuples(index=False), hits):
+            key = (row.source_file, int(row.source_row))
+            if not hit or key in listed:
+                # An equipment unit-day may have several charge lines; it is listed once.
+                continue
+            listed.add(key)
+            decision = decisions[key]
+            line_no = int(row.line_no) if hasattr(row, "line_no") else None
+            excluded.append((line_no, RowException(
+                row.source_file, int(row.source_row), "(row)", row.source_record_id, Reason.EXCLUDED_BY_REVIEWER,
+                OwnerRole.FINANCE, f"excluded by {decision['decided_by']}: {decision['reason']}",
+            )))
+        accepted = accepted[[not hit for hit in hits]]
+
+
+def source_row_records(accepted: pd.DataFrame) -> list[dict]:
+    """Convert the accepted source rows of a journal batch to rows of the journal_source_rows table."""
+    return [
+        {"source_file": row.source_file, "source_row": int(row.source_row), "source_record_id": row.source_record_id,
+         "job": row.job, "cost_code": row.cost_code, "amount": row.amount}
+        for row in accepted.itertuples(index=False)
+    ]
 
 
 def apply_acceptances(results: list[dg.AssetCheckResult], acceptances: dict[str, dict]) -> list[dg.AssetCheckResult]:

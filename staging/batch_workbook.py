@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine, select
 
 from staging.batches import batch_exceptions
+from staging.journal import source_rows_of
 from staging.tables import batches
 from staging.workbook import keep_text
 
@@ -92,9 +93,20 @@ HELD_ROW_COLUMNS = (
 )
 MAX_WIDTH = 80
 
+# The accepted rows of a journal batch: label, journal_source_rows column, minimum width.
+STAGED_ROW_COLUMNS = (
+    ("Exclude as", "reference", 24),
+    ("Record id", "source_record_id", 12),
+    ("Job", "job", 8),
+    ("Cost code", "cost_code", 10),
+    ("Amount", "amount", 12),
+)
+AMOUNT_FORMAT = "#,##0.00"
+
 
 def write_batch_workbook(engine: Engine, batch_id: str, out_dir: Path, *, show_sensitive: bool = False) -> Path:
-    """Write ``<batch_id>.xlsx`` into ``out_dir``: a Summary sheet and one sheet of held rows per reason.
+    """Write ``<batch_id>.xlsx`` into ``out_dir``: a Summary sheet, one sheet of held rows per reason and,
+    for a journal batch, the staged rows with the references a reviewer excludes them by.
 
     Values of pay columns (``SENSITIVE_COLUMNS``) show as ``***`` unless ``show_sensitive`` is set.
     Raises LookupError when the staging database has no batch ``batch_id``.
@@ -116,6 +128,9 @@ def write_batch_workbook(engine: Engine, batch_id: str, out_dir: Path, *, show_s
         # Reason codes are snake_case and shorter than Excel's 31-character sheet title limit.
         sheet = workbook.create_sheet(reason[:31])
         _write_held_rows(sheet, batch["domain"], by_reason[reason], show_sensitive)
+    staged_rows = source_rows_of(engine, batch_id)
+    if staged_rows:
+        _write_staged_rows(workbook.create_sheet("staged_rows"), staged_rows)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{batch_id}.xlsx"
@@ -205,6 +220,24 @@ def _write_held_rows(sheet: Worksheet, domain: str, rows: list[dict], show_sensi
         letter = get_column_letter(index)
         longest = max(len(str(cell.value or "")) for cell in sheet[letter][:500])
         sheet.column_dimensions[letter].width = min(max(longest + 2, min_width, len(label) + 2), MAX_WIDTH)
+
+
+def _write_staged_rows(sheet: Worksheet, rows: list[dict]) -> None:
+    """List what the batch would post, with the FILE:ROW reference an exclude_rows decision takes."""
+    sheet.append([label for label, _, _ in STAGED_ROW_COLUMNS])
+    _bold_row(sheet)
+    for row in rows:
+        values = {**row, "reference": f"{row['source_file']}:{row['source_row']}"}
+        sheet.append([_cell_value(values[column]) for _, column, _ in STAGED_ROW_COLUMNS])
+
+    _format_cells(sheet, min_row=2)
+    for cells in sheet.iter_rows(min_row=2, min_col=len(STAGED_ROW_COLUMNS), max_col=len(STAGED_ROW_COLUMNS)):
+        cells[0].number_format = AMOUNT_FORMAT
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, (label, _, min_width) in enumerate(STAGED_ROW_COLUMNS, start=1):
+        longest = max(len(str(cell.value or "")) for cell in sheet[get_column_letter(index)][:500])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, min_width, len(label) + 2), MAX_WIDTH)
 
 
 def _bold_row(sheet: Worksheet) -> None:

@@ -17,6 +17,7 @@ from staging.tables import (
     exceptions,
     journal_entries,
     journal_lines,
+    journal_source_rows,
     labor_lines,
     landed_files,
     posting_ledger,
@@ -68,12 +69,13 @@ def replace_staged_batch(
     *,
     entries: list[dict] | None = None,
     journal_items: list[dict] | None = None,
+    source_rows: list[dict] | None = None,
     status: str = "staged",
 ) -> None:
     """Stage a batch in one transaction, replacing what this partition staged before.
 
-    ``lines`` are labor lines; journal-entry batches pass ``entries`` and ``journal_items``
-    instead, with ``status`` "checking" until their checks have run. ``line_details`` maps a line number to the source_record_id, employee_id,
+    ``lines`` are labor lines; journal-entry batches pass ``entries``, ``journal_items`` and the
+    accepted ``source_rows`` instead, with ``status`` "checking" until their checks have run. ``line_details`` maps a line number to the source_record_id, employee_id,
     work_date and hours stored with that line's exceptions.
 
     Idempotent per partition: the partition's earlier staged lines and exceptions are
@@ -101,6 +103,7 @@ def replace_staged_batch(
             # Posted and reversed batches stay: the ledger, approvals and audit log refer to them.
             if earlier_status not in {"posted", "reconciled", "posting", "reversed"} or batch_id == header.batch_id:
                 connection.execute(delete(journal_lines).where(journal_lines.c.batch_id == batch_id))
+                connection.execute(delete(journal_source_rows).where(journal_source_rows.c.batch_id == batch_id))
                 connection.execute(delete(journal_entries).where(journal_entries.c.batch_id == batch_id))
                 connection.execute(delete(batches).where(batches.c.batch_id == batch_id))
             else:
@@ -132,6 +135,8 @@ def replace_staged_batch(
             connection.execute(insert(journal_entries), [{"batch_id": header.batch_id, **entry} for entry in entries])
         if journal_items:
             connection.execute(insert(journal_lines), [{"batch_id": header.batch_id, **item} for item in journal_items])
+        if source_rows:
+            connection.execute(insert(journal_source_rows), [{"batch_id": header.batch_id, **row} for row in source_rows])
         if row_exceptions:
             recorded_at = now()
             connection.execute(

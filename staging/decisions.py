@@ -14,7 +14,7 @@ from sqlalchemy import Engine, and_, insert, select
 
 from staging.batches import current_batch, now, set_batch_status
 from staging.journal import record_approval
-from staging.tables import audit_log, batches, decisions, exceptions, labor_lines
+from staging.tables import audit_log, batches, decisions, exceptions, journal_source_rows, labor_lines
 
 DECISIONS = ("accept_warning", "exclude_rows", "reject", "approve")
 
@@ -65,12 +65,6 @@ def record_decision(engine: Engine, decision: Decision) -> int:
     if decision.decision == "accept_warning":
         _check_acceptance(decision)
     elif decision.decision == "exclude_rows":
-        if batch["domain"] != "labor":
-            # NOTE: exclusions are applied when labor batches are staged; the journal domains
-            # do not read them yet, so an exclusion there would silently do nothing.
-            raise DecisionRefused(
-                f"rows of {batch['domain']} batches cannot be excluded yet; correct the source, or reject the batch"
-            )
         _check_rows(engine, decision)
     elif decision.decision == "approve":
         try:
@@ -112,7 +106,7 @@ def _check_rows(engine: Engine, decision: Decision) -> None:
     with engine.connect() as connection:
         known = {
             (row.source_file, int(row.source_row))
-            for table in (labor_lines, exceptions)
+            for table in (labor_lines, journal_source_rows, exceptions)
             for row in connection.execute(
                 select(table.c.source_file, table.c.source_row).where(table.c.batch_id == decision.batch_id)
             )

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, and_, func, insert, select, update
 
 from odoo_io.journal_entries import EntryLine, EntryToPost
 from staging.batches import now
-from staging.tables import approvals, audit_log, batches, journal_entries, journal_lines
+from staging.tables import approvals, audit_log, batches, journal_entries, journal_lines, journal_source_rows
 
 
 def entries_of(engine: Engine, batch_id: str) -> list[EntryToPost]:
@@ -120,6 +120,15 @@ def record_audit(engine: Engine, *, domain: str, partition_key: str, batch_id: s
                 action=action, related_batch_id=related_batch_id, detail=detail,
             )
         )
+
+
+def source_rows_of(engine: Engine, batch_id: str) -> list[dict]:
+    """Return the accepted source rows a journal batch was built from, in source order."""
+    with engine.connect() as connection:
+        return [dict(row) for row in connection.execute(
+            select(journal_source_rows).where(journal_source_rows.c.batch_id == batch_id)
+            .order_by(journal_source_rows.c.source_file, journal_source_rows.c.source_row)
+        ).mappings()]
 
 
 def audit_entries(engine: Engine, batch_id: str) -> list[dict]:

@@ -157,6 +157,21 @@ journal_lines = Table(
     UniqueConstraint("batch_id", "entry_key", "line_no"),
 )
 
+# The source rows a journal batch's entries were built from, one per accepted row. Entry lines
+# sum them by job and cost code, so these rows are what a reviewer can exclude and what an
+# auditor traces an amount back to.
+journal_source_rows = Table(
+    "journal_source_rows",
+    metadata,
+    Column("batch_id", String(80), nullable=False, index=True),
+    Column("source_file", String(255), nullable=False),
+    Column("source_row", Integer, nullable=False),
+    Column("source_record_id", String(128)),
+    Column("job", String(64)),
+    Column("cost_code", String(32)),
+    Column("amount", Numeric(14, 2, asdecimal=True), nullable=False),
+)
+
 # The entries of a journal batch: date, journal and the idempotency key sent to Odoo as ``ref``.
 journal_entries = Table(
     "journal_entries",

@@ -3,9 +3,11 @@
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from ingest.project_controls import demo_control_totals
 from staging.__main__ import main as staging_command
+from staging.batch_workbook import write_batch_workbook
 from staging.batches import batch_exceptions
 from staging.journal import audit_entries
 from tests.pipeline.accrual_harness import NOVEMBER, AccrualHarness
@@ -271,13 +273,78 @@ def test_batch_listing_and_audit_commands(accruals: AccrualHarness, monkeypatch,
     assert "approved by Dana Controller" in audit
 
 
-def test_excluding_accrual_rows_is_refused(accruals: AccrualHarness):
+def staged_source_row(accruals: AccrualHarness, batch_id: str, record_id: str) -> dict:
+    from sqlalchemy import select
+
+    from staging.tables import journal_source_rows
+
+    with accruals.staging.engine.connect() as connection:
+        return dict(connection.execute(select(journal_source_rows).where(
+            (journal_source_rows.c.batch_id == batch_id) & (journal_source_rows.c.source_record_id == record_id)
+        )).mappings().one())
+
+
+def test_excluded_accrual_row_leaves_entry(accruals: AccrualHarness, monkeypatch, tmp_path):
+    from staging.decisions import Decision, record_decision
+
+    accruals.run()
+    first = accruals.batch()
+    precast = staged_source_row(accruals, first["batch_id"], "AC-2611-006")
+    workbook = load_workbook(write_batch_workbook(accruals.staging.engine, first["batch_id"], tmp_path))
+    staged = {row[0]: row[1:] for row in workbook["staged_rows"].iter_rows(min_row=2, values_only=True)}
+    assert staged["project_controls:accruals:6"][0] == "AC-2611-006"
+    assert staged["project_controls:accruals:6"][3] == float(precast["amount"])
+
+    record_decision(accruals.staging.engine, Decision(
+        batch_id=first["batch_id"], decision="exclude_rows", decided_by="Dana Controller",
+        reason="Keystone precast invoiced in November", source_rows=((precast["source_file"], precast["source_row"]),)))
+    accruals.run()
+    second = accruals.batch()
+
+    assert second["batch_id"] != first["batch_id"]
+    assert second["status"] == "awaiting_approval"
+    assert second["staged_amount"] == first["staged_amount"] - precast["amount"]
+    assert second["rows_in"] == second["rows_staged"] + second["rows_excepted"]
+    held = batch_exceptions(accruals.staging.engine, second["batch_id"])
+    assert ("AC-2611-006", "excluded_by_reviewer") in [(item["value"], item["reason"]) for item in held]
+
+    assert approve(accruals, monkeypatch, second["batch_id"]) == 0
+    posted = accruals.run()
+
+    assert posted.success
+    assert accruals.batch()["batch_id"] == second["batch_id"]
+    assert accruals.batch()["status"] == "reconciled"
+    assert len(accruals.moves()) == 2
+
+
+def test_second_exclusion_follows_first(accruals: AccrualHarness):
+    from staging.decisions import Decision, record_decision
+
+    def exclude(record_id: str) -> None:
+        batch_id = accruals.batch()["batch_id"]
+        row = staged_source_row(accruals, batch_id, record_id)
+        record_decision(accruals.staging.engine, Decision(
+            batch_id=batch_id, decision="exclude_rows", decided_by="Dana Controller", reason="invoiced",
+            source_rows=((row["source_file"], row["source_row"]),)))
+        accruals.run()
+
+    accruals.run()
+    exclude("AC-2611-006")
+    exclude("AC-2611-003")
+    accruals.run()
+
+    held = batch_exceptions(accruals.staging.engine, accruals.batch()["batch_id"])
+    excluded = sorted(item["value"] for item in held if item["reason"] == "excluded_by_reviewer")
+    assert excluded == ["AC-2611-003", "AC-2611-006"]
+
+
+def test_excluding_unknown_accrual_row_is_refused(accruals: AccrualHarness):
     from staging.decisions import Decision, DecisionRefused, record_decision
 
     accruals.run()
     batch = accruals.batch()
 
-    with pytest.raises(DecisionRefused, match="cannot be excluded yet"):
+    with pytest.raises(DecisionRefused, match="not in batch"):
         record_decision(accruals.staging.engine, Decision(
             batch_id=batch["batch_id"], decision="exclude_rows", decided_by="Dana Controller", reason="x",
-            source_rows=(("project_controls:accruals", 4),)))
+            source_rows=(("project_controls:accruals", 99),)))

@@ -123,6 +123,36 @@ def test_corrected_day_reverses_posted_entry(equipment):
     assert all(move["state"] == "posted" for move in moves)
 
 
+def test_excluded_unit_day_corrects_posted_day(equipment):
+    from sqlalchemy import select
+
+    from staging.decisions import Decision, record_decision
+    from staging.tables import journal_source_rows
+
+    assert equipment("database").success
+    first = equipment.batch()
+    with equipment.staging.engine.connect() as connection:
+        lines = connection.execute(select(journal_source_rows)
+                                   .where(journal_source_rows.c.batch_id == first["batch_id"])).mappings().all()
+    excavator = [line for line in lines if line["source_record_id"].startswith("EX-104")]
+    file, row = excavator[0]["source_file"], excavator[0]["source_row"]
+
+    record_decision(equipment.staging.engine, Decision(
+        batch_id=first["batch_id"], decision="exclude_rows", decided_by="Dana Controller",
+        reason="EX-104 was idling on the lowboy, not working", source_rows=((file, row),)))
+    result = equipment("database")
+
+    assert result.success
+    second = equipment.batch()
+    assert second["batch_id"] != first["batch_id"]
+    assert second["staged_amount"] == first["staged_amount"] - sum(line["amount"] for line in excavator)
+    held = batch_exceptions(equipment.staging.engine, second["batch_id"])
+    assert [(item["source_row"], item["reason"]) for item in held if item["reason"] == "excluded_by_reviewer"] == [(row, "excluded_by_reviewer")]
+    moves = equipment.moves()
+    assert len(moves) == 3  # the first entry, its correction reversal, the entry without EX-104
+    assert sum(1 for move in moves if move["ref"].endswith("-CORR")) == 1
+
+
 def test_new_assignment_corrects_posted_day(equipment):
     from ingest.equipment_db import equipment_assignments
 
