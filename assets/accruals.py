@@ -16,6 +16,7 @@ from accounting.accruals import accrual_entries as build_accrual_entries
 from accounting.accruals import period_end
 from accounting.batch_flow import post_staged_batch, stage_and_gate
 from accounting.posting import entries_fingerprint
+from assets.owners import BATCH_OWNERS
 from checks.accrual_validation import validate_accrual_batch
 from checks.journal import (
     journal_check_specs,
@@ -49,6 +50,7 @@ class AccrualRunConfig(dg.Config):
 
 @dg.asset(
     group_name=DOMAIN,
+    owners=BATCH_OWNERS,
     partitions_def=monthly_partitions,
     check_specs=journal_check_specs(
         ACCRUAL_BATCH_KEY, monthly_partitions,
@@ -190,6 +192,7 @@ def _swing_findings(current, previous, threshold: Decimal) -> list[dict]:
 
 @dg.asset(
     group_name=DOMAIN,
+    owners=BATCH_OWNERS,
     partitions_def=monthly_partitions,
     deps=[accrual_batch],
     check_specs=posted_check_specs(ACCRUAL_ENTRIES_KEY, monthly_partitions),

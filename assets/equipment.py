@@ -18,6 +18,7 @@ from accounting.accounts import AccountPlan
 from accounting.batch_flow import post_staged_batch, stage_and_gate
 from accounting.equipment import equipment_entry as build_equipment_entry
 from accounting.posting import entries_fingerprint
+from assets.owners import BATCH_OWNERS
 from checks.equipment_schema import validate_charge_lines, validate_usage_rows
 from checks.journal import (
     CONTROL_TOTALS_MATCH,
@@ -48,6 +49,7 @@ SNAPSHOT_NAME = re.compile(r"^fleet_(\d{8})\.(xml|json)$")
 
 @dg.asset(
     group_name=DOMAIN,
+    owners=BATCH_OWNERS,
     partitions_def=daily_partitions,
     check_specs=journal_check_specs(EQUIPMENT_BATCH_KEY, daily_partitions),
     kinds={"sftp", "sqlalchemy"},
@@ -220,6 +222,7 @@ def _check_against_odoo(client, charges: pd.DataFrame, units) -> tuple[pd.DataFr
 
 @dg.asset(
     group_name=DOMAIN,
+    owners=BATCH_OWNERS,
     partitions_def=daily_partitions,
     deps=[equipment_batch],
     check_specs=posted_check_specs(EQUIPMENT_ENTRY_KEY, daily_partitions),

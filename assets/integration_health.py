@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from assets.owners import HEALTH_OWNERS
 from checks.reporting import markdown_table
 from pipelines.partitions import COMPANY_TIMEZONE
 from reporting.chart import write_bar_chart_png
@@ -32,6 +33,7 @@ class IntegrationHealthConfig(dg.Config):
 
 @dg.asset(
     group_name=GROUP,
+    owners=HEALTH_OWNERS,
     description=(
         "Morning health check of the field-to-Odoo integration: for labor, equipment and accruals, the last "
         "business date posted to Odoo and how many days it lags, the rows held for review by owner and age, "

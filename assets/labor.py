@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.owners import BATCH_OWNERS, EXTRACT_OWNERS
 from checks.labor import (
     batch_check_specs,
     control_totals_result,
@@ -70,7 +71,7 @@ from staging.decisions import acceptances_for, exclusions_for, is_rejected
 DOMAIN = "labor"
 
 
-@dg.asset(group_name=DOMAIN, partitions_def=daily_partitions, kinds={"sftp"})
+@dg.asset(group_name=DOMAIN, owners=EXTRACT_OWNERS, partitions_def=daily_partitions, kinds={"sftp"})
 def labor_extract(
     context: dg.AssetExecutionContext, sftp: SFTPResource, labor_feed: LaborFeed, staging: StagingDatabase
 ) -> dg.MaterializeResult:
@@ -150,6 +151,7 @@ def _fetch_companion_file(sftp: SFTPResource, mapping, remote_path: str, downloa
 
 @dg.asset(
     group_name=DOMAIN,
+    owners=BATCH_OWNERS,
     partitions_def=daily_partitions,
     deps=[labor_extract],
     check_specs=batch_check_specs,
@@ -299,6 +301,7 @@ def _batch_id(partition_key: str, content_hash: str) -> str:
 
 @dg.asset(
     group_name=DOMAIN,
+    owners=BATCH_OWNERS,
     partitions_def=daily_partitions,
     deps=[labor_batch],
     check_specs=timesheet_check_specs,

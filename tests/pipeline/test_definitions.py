@@ -50,6 +50,22 @@ def test_definitions_load_with_labor_group(monkeypatch):
     assert {"control_totals_match", "rows_accounted_for", "no_rows_held_for_review", "odoo_matches_staging"} <= check_names
 
 
+def test_every_asset_has_owner_group_description(monkeypatch):
+    for key, value in DEMO_ENVIRONMENT.items():
+        monkeypatch.setenv(key, value)
+    from pipelines.definitions import defs
+
+    asset_graph = defs.get_repository_def().asset_graph
+
+    for key in asset_graph.get_all_asset_keys():
+        node = asset_graph.get(key)
+        assert node.owners, f"{key.to_user_string()} has no owner"
+        assert node.group_name != "default", f"{key.to_user_string()} is in no group"
+        assert node.description, f"{key.to_user_string()} has no description"
+    for check_key in asset_graph.asset_check_keys:
+        assert asset_graph.get_check_spec(check_key).description, f"{check_key.name} has no description"
+
+
 def test_nightly_schedule_runs_previous_business_date():
     tick = datetime(2026, 11, 17, 2, 0, tzinfo=ZoneInfo("America/Chicago"))
     context = dg.build_schedule_context(scheduled_execution_time=tick)
