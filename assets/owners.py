@@ -1,4 +1,4 @@
-"""Who answers for each asset in the Dagster UI (shown under Owners, and searchable in the catalog).
+"""The teams responsible for each asset, shown under Owners in the Dagster UI and searchable in the catalog.
 
 Finance reviews held batches and what posted; the integration team owns the extracts and the
 health report. Rename the teams here to match your own.
