@@ -133,9 +133,6 @@ def stage_and_gate(
     ]
     # A warning a reviewer accepted on this batch passes, naming who accepted it and why.
     results = apply_acceptances(results, acceptances_for(engine, header.batch_id))
-    if exception_rows or any(not r.passed for r in results):
-        workbook = write_batch_workbook(engine, header.batch_id, Path(review_dir))
-        results = with_review_details(results, header.batch_id, workbook, NO_ROWS_HELD)
     failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
     if failures or not entries:
         status = "held"
@@ -143,6 +140,11 @@ def stage_and_gate(
     else:
         status, reason = status_when_passed, None
     set_batch_status(engine, header.batch_id, status, reason)
+
+    # Written after the status is set, so the workbook's Summary shows why the batch stopped.
+    if exception_rows or any(not r.passed for r in results):
+        workbook = write_batch_workbook(engine, header.batch_id, Path(review_dir))
+        results = with_review_details(results, header.batch_id, workbook, NO_ROWS_HELD)
     context.log.info("Batch %s is %s (%d rows in, %d staged, %d held)%s", header.batch_id, status, header.rows_in,
                      header.rows_staged, stored_excepted, f": {reason}" if reason else "")
     return GateOutcome(results=results, status=status, reason=reason, rows_excepted=stored_excepted)

@@ -233,10 +233,6 @@ def labor_batch(
         overtime_result(find_early_overtime(validated.accepted, settings), settings.regular_hours_before_overtime),
     ]
     results = apply_acceptances(results, acceptances_for(staging.engine, batch_id))
-    workbook = None
-    if exception_rows or any(not r.passed for r in results):
-        workbook = write_batch_workbook(staging.engine, batch_id, Path(staging.review_dir))
-        results = with_review_details(results, batch_id, workbook)
     blocking_failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
     rejection = is_rejected(staging.engine, batch_id)
     final_status = "staged"
@@ -256,6 +252,12 @@ def labor_batch(
             "Batch %s staged: %d rows in, %d staged (%s h), %d held for review",
             batch_id, extract.rows_in, staged_count, staged_hours, stored_excepted,
         )
+
+    # Written after the status is set, so the workbook's Summary shows why the batch stopped.
+    workbook = None
+    if exception_rows or any(not r.passed for r in results):
+        workbook = write_batch_workbook(staging.engine, batch_id, Path(staging.review_dir))
+        results = with_review_details(results, batch_id, workbook)
 
     yield dg.MaterializeResult(
         metadata={

@@ -22,10 +22,15 @@ def exclude_reviewed_rows(validated: ValidatedLabor, exclusions: dict[tuple[str,
         decision = exclusions.get((row.source_file, int(row.source_row)))
         if decision is None:
             continue
-        excluded_lines.add(int(row.line_no))
-        validated.flagged.append((int(row.line_no), RowException(
+        line_no = int(row.line_no)
+        excluded_lines.add(line_no)
+        # A held row the reviewer excluded is listed once, as excluded, naming why it was held.
+        earlier = sorted({item.reason.value for number, item in validated.flagged if number == line_no})
+        validated.flagged = [(number, item) for number, item in validated.flagged if number != line_no]
+        held_for = f" (held for {', '.join(earlier)})" if earlier else ""
+        validated.flagged.append((line_no, RowException(
             row.source_file, int(row.source_row), "(row)", row.source_record_id, Reason.EXCLUDED_BY_REVIEWER,
-            OwnerRole.FINANCE, f"excluded by {decision['decided_by']}: {decision['reason']}",
+            OwnerRole.FINANCE, f"excluded by {decision['decided_by']}: {decision['reason']}{held_for}",
         )))
     validated.rejected_lines |= excluded_lines
     validated.accepted = validated.accepted[~validated.accepted["line_no"].isin(excluded_lines)]

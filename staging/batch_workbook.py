@@ -153,7 +153,8 @@ def _write_summary(sheet: Worksheet, batch: dict, held_rows: list[dict]) -> None
         ("Domain", batch["domain"]),
         (partition_label, _as_date(batch["partition_key"])),
         ("Source file", batch["source_file"]),
-        ("Status", batch["status"]),
+        # The status when the checks ran; `python -m staging batches` shows the current one.
+        ("Status when checked", batch["status"]),
         ("Status reason", batch["status_reason"] or ""),
         ("Rows in", batch["rows_in"]),
         ("Rows staged", batch["rows_staged"]),
@@ -167,7 +168,11 @@ def _write_summary(sheet: Worksheet, batch: dict, held_rows: list[dict]) -> None
         ("File amount", batch["file_amount"]),
         ("Control amount", batch["control_amount"]),
     ]
+    hour_labels = {"Staged hours", "File hours", "Control hours"}
     for label, value in facts:
+        # Accruals are money only, so their hour totals are always zero and only confuse.
+        if batch["domain"] == "accruals" and label in hour_labels:
+            continue
         if value is not None:
             sheet.append([label, _cell_value(value)])
             sheet.cell(row=sheet.max_row, column=1).font = bold

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, insert, select
 
-from staging.batches import current_batch, now, set_batch_status
+from staging.batches import batch_exceptions, current_batch, now, set_batch_status
 from staging.journal import record_approval
 from staging.tables import audit_log, batches, decisions, exceptions, journal_source_rows, labor_lines
 
@@ -23,7 +23,14 @@ UNACCEPTABLE_CHECKS = {
     "control_totals_match", "rows_accounted_for", "entries_balanced", "analytic_distribution_complete",
     "period_open", "odoo_matches_staging",
 }
-WARN_CHECKS = {"no_rows_held_for_review", "overtime_after_regular_hours", "accrual_swing_within_threshold"}
+WARN_CHECKS_BY_DOMAIN = {
+    "labor": {"no_rows_held_for_review", "overtime_after_regular_hours"},
+    "equipment": {"no_rows_held_for_review"},
+    "accruals": {"no_rows_held_for_review", "accrual_swing_within_threshold"},
+}
+# A labor batch in these states has sent its lines to Odoo, and the pipeline never reverses
+# timesheet lines, so excluding one of them would leave staging and Odoo apart.
+LABOR_POSTED_STATUSES = {"posting", "posted", "reconciled"}
 
 
 class DecisionRefused(ValueError):
@@ -50,9 +57,14 @@ def record_decision(engine: Engine, decision: Decision) -> int:
     with engine.connect() as connection:
         batch = connection.execute(select(batches).where(batches.c.batch_id == decision.batch_id)).mappings().first()
     if batch is None:
+        with engine.connect() as connection:
+            seen = connection.execute(
+                select(audit_log.c.id).where(audit_log.c.batch_id == decision.batch_id).limit(1)
+            ).first()
+        history = "a newer batch of its date replaced it" if seen else "no batch with this id was ever staged"
         raise DecisionRefused(
-            f"batch {decision.batch_id} not found in staging; a newer batch may have replaced it "
-            "(list them with `python -m staging batches`)"
+            f"batch {decision.batch_id} not found in staging: {history}. List current batches with "
+            "`python -m staging batches`"
         )
     current = current_batch(engine, batch["domain"], batch["partition_key"])
     if current["batch_id"] != decision.batch_id:
@@ -63,9 +75,9 @@ def record_decision(engine: Engine, decision: Decision) -> int:
         raise DecisionRefused(f"batch {decision.batch_id} changed since it was reviewed; review it again")
 
     if decision.decision == "accept_warning":
-        _check_acceptance(decision)
+        _check_acceptance(engine, decision, batch)
     elif decision.decision == "exclude_rows":
-        _check_rows(engine, decision)
+        _check_rows(engine, decision, batch)
     elif decision.decision == "approve":
         try:
             record_approval(engine, decision.batch_id, decision.decided_by, decision.reason)
@@ -90,30 +102,46 @@ def record_decision(engine: Engine, decision: Decision) -> int:
     return int(decision_id)
 
 
-def _check_acceptance(decision: Decision) -> None:
+def _check_acceptance(engine: Engine, decision: Decision, batch) -> None:
     if decision.check_name in UNACCEPTABLE_CHECKS:
         raise DecisionRefused(
             f"{decision.check_name} is a balancing or integrity check; its failure cannot be accepted and needs a "
             "corrected source"
         )
-    if decision.check_name not in WARN_CHECKS:
-        raise DecisionRefused(f"unknown warning {decision.check_name!r}; use one of {', '.join(sorted(WARN_CHECKS))}")
+    warnings = WARN_CHECKS_BY_DOMAIN[batch["domain"]]
+    if decision.check_name not in warnings:
+        raise DecisionRefused(
+            f"unknown warning {decision.check_name!r} for a {batch['domain']} batch; use one of {', '.join(sorted(warnings))}"
+        )
+    if decision.check_name == "no_rows_held_for_review" and not batch_exceptions(engine, decision.batch_id):
+        raise DecisionRefused(f"batch {decision.batch_id} has no held rows, so there is no warning to accept")
 
 
-def _check_rows(engine: Engine, decision: Decision) -> None:
+def _check_rows(engine: Engine, decision: Decision, batch) -> None:
     if not decision.source_rows:
         raise DecisionRefused("exclude_rows needs at least one row (source file and row number)")
     with engine.connect() as connection:
-        known = {
-            (row.source_file, int(row.source_row))
+        rows_by_table = {
+            table.name: {
+                (row.source_file, int(row.source_row))
+                for row in connection.execute(
+                    select(table.c.source_file, table.c.source_row).where(table.c.batch_id == decision.batch_id)
+                )
+            }
             for table in (labor_lines, journal_source_rows, exceptions)
-            for row in connection.execute(
-                select(table.c.source_file, table.c.source_row).where(table.c.batch_id == decision.batch_id)
-            )
         }
+    known = set().union(*rows_by_table.values())
     missing = [f"{file} row {row}" for file, row in decision.source_rows if (file, int(row)) not in known]
     if missing:
         raise DecisionRefused(f"not in batch {decision.batch_id}: {', '.join(missing)}")
+    if batch["domain"] == "labor" and batch["status"] in LABOR_POSTED_STATUSES:
+        posted = [f"{file} row {row}" for file, row in decision.source_rows
+                  if (file, int(row)) in rows_by_table[labor_lines.name]]
+        if posted:
+            raise DecisionRefused(
+                f"{', '.join(posted)} already posted to Odoo with batch {decision.batch_id}, and the pipeline does not "
+                "reverse timesheet lines: correct the line in Odoo, or send a correction row"
+            )
 
 
 def _describe(decision: Decision) -> str:

@@ -35,11 +35,12 @@ def decide(labor: LaborHarness, batch_id: str, decision: str, **extra) -> int:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"batch_id": "labor-2026-11-16-unknown"}, "not found"),
+        ({"batch_id": "labor-2026-11-16-unknown"}, "no batch with this id was ever staged"),
         ({"decision": "waive"}, "unknown decision"),
         ({"reason": " "}, "needs the reviewer's name and a reason"),
         ({"decision": "accept_warning", "check_name": "control_totals_match"}, "cannot be accepted"),
         ({"decision": "accept_warning", "check_name": "made_up"}, "unknown warning"),
+        ({"decision": "accept_warning", "check_name": "accrual_swing_within_threshold"}, "for a labor batch"),
         ({"decision": "exclude_rows", "source_rows": (("timecards_20261116.csv", 999),)}, "not in batch"),
         ({"decision": "exclude_rows"}, "at least one row"),
         ({"content_hash": "0" * 64}, "changed since it was reviewed"),
@@ -62,8 +63,40 @@ def test_decision_on_replaced_batch_is_refused(labor: LaborHarness):
     labor.drop(DAY, sample_labor_rows(DAY))
     assert labor.run(DAY).success
 
-    with pytest.raises(DecisionRefused, match="newer batch may have replaced it"):
+    with pytest.raises(DecisionRefused, match="a newer batch of its date replaced it"):
         decide(labor, old, "reject")
+
+
+def test_excluded_held_row_is_listed_once(labor: LaborHarness):
+    batch = held_day(labor)
+    held_row = next(item for item in batch_exceptions(labor.staging.engine, batch["batch_id"])
+                    if item["reason"] == "unknown_cost_code")
+
+    decide(labor, batch["batch_id"], "exclude_rows", source_rows=((held_row["source_file"], held_row["source_row"]),))
+    labor.run(DAY)
+
+    after = batch_exceptions(labor.staging.engine, labor.batch(DAY)["batch_id"])
+    listed = [item for item in after if item["source_row"] == held_row["source_row"]]
+    assert [item["reason"] for item in listed] == ["excluded_by_reviewer"]
+    assert "held for unknown_cost_code" in listed[0]["message"]
+    assert labor.batch(DAY)["rows_excepted"] == batch["rows_excepted"]
+
+
+def test_excluding_posted_labor_row_is_refused(labor: LaborHarness):
+    labor.drop(DAY, sample_labor_rows(DAY))
+    assert labor.run(DAY).success
+    batch = labor.batch(DAY)
+
+    with pytest.raises(DecisionRefused, match="already posted to Odoo .* does not reverse timesheet lines"):
+        decide(labor, batch["batch_id"], "exclude_rows", source_rows=(("timecards_20261116.csv", 2),))
+
+
+def test_accepting_absent_held_rows_warning_is_refused(labor: LaborHarness):
+    labor.drop(DAY, sample_labor_rows(DAY))
+    assert labor.run(DAY).success
+
+    with pytest.raises(DecisionRefused, match="has no held rows"):
+        decide(labor, labor.batch(DAY)["batch_id"], "accept_warning", check_name="no_rows_held_for_review")
 
 
 def test_excluded_row_leaves_batch_and_is_listed(labor: LaborHarness):

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -234,3 +235,19 @@ def test_held_rows_come_with_a_review_workbook(labor: LaborHarness):
     from openpyxl import load_workbook
 
     assert "unknown_cost_code" in load_workbook(path).sheetnames
+
+
+def test_held_batch_workbook_says_why(labor: LaborHarness):
+    from openpyxl import load_workbook
+
+    rows = [row for row in sample_labor_rows(DAY) if row["hours"] != 0]
+    labor.drop(DAY, rows, control_override=ControlRecord(len(rows), total(rows) + Decimal("2.00"), "test"))
+    labor.run(DAY)
+    batch = labor.batch(DAY)
+
+    summary = load_workbook(Path(labor.staging.review_dir) / f"{batch['batch_id']}.xlsx")["Summary"]
+    values = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row and row[0]}
+    assert values["Status when checked"] == "held"
+    assert values["Status reason"].startswith("control_totals_match:")
+    sheet_text = " ".join(str(cell) for row in summary.iter_rows(values_only=True) for cell in row if cell)
+    assert "ask the sender for a corrected file" in sheet_text

@@ -113,7 +113,7 @@ def test_summary_shows_batch_totals(sqlite_staging, tmp_path):
     values = summary_values(workbook)
     assert values["Batch id"] == BATCH
     assert values["Business date"] == datetime(2026, 11, 19)
-    assert values["Status"] == "held"
+    assert values["Status when checked"] == "held"
     assert values["Status reason"] == CONTROL_REASON
     assert (values["Rows in"], values["Rows staged"], values["Rows held"]) == (19, 14, 5)
     assert values["Staged hours"] == 73.5
