@@ -10,6 +10,7 @@ from resources.staging import StagingDatabase
 from staging.decisions import (
     Decision,
     DecisionRefused,
+    awaits_replay,
     decisions_after,
     record_decision,
 )
@@ -67,6 +68,9 @@ def decision_replay_sensor(context: dg.SensorEvaluationContext, staging: Staging
     last_seen = int(context.cursor or 0)
     for decision in decisions_after(staging.engine, last_seen):
         last_seen = max(last_seen, decision["id"])
+        if not awaits_replay(staging.engine, decision):
+            context.log.info("Decision %d on %s was applied by a later run; not replayed", decision["id"], decision["batch_id"])
+            continue
         yield dg.RunRequest(
             run_key=f"{decision['batch_id']}:{decision['id']}",
             job_name=JOB_BY_DOMAIN[decision["domain"]],

@@ -46,7 +46,7 @@ class BatchHeader:
     control_amount: Decimal | None = None
 
 
-def _as_utc(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
     # SQLite hands timestamps back without a zone; they were written in UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -89,7 +89,7 @@ def replace_staged_batch(
             ).where(and_(batches.c.domain == header.domain, batches.c.partition_key == header.partition_key))
         ).all()
         for row in earlier:
-            if row.posting_run_id and row.posting_since and _as_utc(row.posting_since) > now() - POSTING_LEASE:
+            if row.posting_run_id and row.posting_since and as_utc(row.posting_since) > now() - POSTING_LEASE:
                 raise PostingLeaseTaken(
                     f"batch {row.batch_id} of {header.partition_key} is being posted by run {row.posting_run_id}; "
                     "run the partition again once that run has finished"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, insert, select
 
-from staging.batches import batch_exceptions, current_batch, now, set_batch_status
+from staging.batches import as_utc, batch_exceptions, current_batch, now, set_batch_status
 from staging.journal import record_approval
 from staging.tables import audit_log, batches, decisions, exceptions, journal_source_rows, labor_lines
 
@@ -177,6 +177,18 @@ def is_rejected(engine: Engine, batch_id: str) -> dict | None:
 
 def acceptances_for(engine: Engine, batch_id: str) -> dict[str, dict]:
     return {item["check_name"]: item for item in _decisions_for(engine, batch_id, "accept_warning")}
+
+
+def awaits_replay(engine: Engine, decision: dict) -> bool:
+    """Tell whether a run of the decision's partition has yet to apply it.
+
+    A decision is applied once its batch was staged again after it, or once another batch
+    replaced it; replaying those would only queue runs in front of newer decisions.
+    """
+    current = current_batch(engine, decision["domain"], decision["partition_key"])
+    if current is None or current["batch_id"] != decision["batch_id"]:
+        return False
+    return as_utc(current["staged_at"]) <= as_utc(decision["decided_at"])
 
 
 def decisions_after(engine: Engine, last_id: int) -> list[dict]:

@@ -156,6 +156,17 @@ def test_decision_job_and_replay_sensor(labor: LaborHarness):
     assert requests[0].run_key.startswith(batch["batch_id"] + ":")
 
 
+def test_replay_sensor_skips_applied_decisions(labor: LaborHarness):
+    batch = held_day(labor)
+    decide(labor, batch["batch_id"], "exclude_rows", source_rows=(("timecards_20261116.csv", 2),))
+    labor.run(DAY)  # a controller ran the date by hand, which applied the decision
+    pending = decide(labor, labor.batch(DAY)["batch_id"], "exclude_rows", source_rows=(("timecards_20261116.csv", 3),))
+
+    requests = list(decision_replay_sensor(dg.build_sensor_context(resources={"staging": labor.staging})))
+
+    assert [request.run_key for request in requests] == [f"{labor.batch(DAY)['batch_id']}:{pending}"]
+
+
 def test_decision_job_reports_refusal(labor: LaborHarness):
     batch = held_day(labor)
     config = {"batch_id": batch["batch_id"], "decision": "accept_warning", "decided_by": "Dana Controller",
