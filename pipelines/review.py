@@ -21,7 +21,7 @@ JOB_BY_DOMAIN = {"labor": "labor_nightly", "equipment": "equipment_nightly", "ac
 class DecisionConfig(dg.Config):
     """A finance decision, entered in the launchpad. Example:
 
-    batch_id: labor-2026-11-18-061ebbbb0d42
+    batch_id: labor-2026-11-18-29d8ae2dc361
     decision: exclude_rows
     decided_by: Dana Controller
     reason: cost code 09 91 00 is not billable on this job

@@ -27,6 +27,27 @@ from staging.journal import audit_entries, export_audit_csv
 from staging.workbook import write_exceptions_workbook
 
 
+DOMAINS = ("labor", "equipment", "accruals")
+BATCH_STATUSES = (
+    "checking", "staged", "held", "awaiting_approval", "approved", "provisional", "posting", "posted",
+    "reconciled", "rejected", "reversed",
+)
+
+
+def print_batches(rows: list[dict]) -> None:
+    """Print batches as a table: hours for labor and equipment, money (company currency) for the journal domains."""
+    if not rows:
+        print("No batches match.")
+        return
+    print(f"{'date':<11} {'batch id':<42} {'status':<18} {'rows in':>7} {'staged':>6} {'held':>5} "
+          f"{'hours':>9} {'amount':>13}  reason")
+    for batch in rows:
+        hours = f"{batch['staged_hours']:.2f}" if batch["domain"] != "accruals" else ""
+        amount = f"{batch['staged_amount']:,.2f}" if batch["staged_amount"] is not None else ""
+        print(f"{batch['partition_key']:<11} {batch['batch_id']:<42} {batch['status']:<18} {batch['rows_in']:>7} "
+              f"{batch['rows_staged']:>6} {batch['rows_excepted']:>5} {hours:>9} {amount:>13}  {batch['status_reason'] or ''}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m staging", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -40,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     approve.add_argument("--approver", required=True, help="name of the person approving")
     approve.add_argument("--reason", required=True, help="why the batch may post")
     listing = commands.add_parser("batches", help="list batches with status, rows and amounts")
-    listing.add_argument("--domain", default=None, help="labor, equipment or accruals")
-    listing.add_argument("--status", default=None, help="e.g. awaiting_approval, held, reconciled")
+    listing.add_argument("--domain", default=None, choices=DOMAINS)
+    listing.add_argument("--status", default=None, choices=BATCH_STATUSES)
+    listing.add_argument("--held-rows", action="store_true",
+                         help="only batches with rows held for review, whatever their status")
     audit = commands.add_parser("audit", help="show the audit trail of a batch, or export the whole log")
     audit.add_argument("--batch", help="batch id")
     audit.add_argument("--csv", type=Path, help="write the whole audit log to this CSV file")
@@ -59,11 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("STAGING_DATABASE_URL is not set; point it at the staging database")
     staging = StagingDatabase(url=url)
     if args.command == "batches":
-        for batch in list_batches(staging.engine, args.domain, args.status):
-            amount = batch["staged_amount"] if batch["staged_amount"] is not None else f"{batch['staged_hours']} h"
-            print(f"{batch['partition_key']}  {batch['batch_id']}  {batch['status']:<18} rows in {batch['rows_in']}, "
-                  f"staged {batch['rows_staged']}, held {batch['rows_excepted']}, amount {amount}"
-                  + (f"  ({batch['status_reason']})" if batch["status_reason"] else ""))
+        print_batches(list_batches(staging.engine, args.domain, args.status, held_rows_only=args.held_rows))
         return 0
     if args.command == "audit":
         if args.csv:

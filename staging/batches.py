@@ -226,12 +226,16 @@ def current_batch(engine: Engine, domain: str, partition_key: str) -> dict | Non
     return dict(row) if row else None
 
 
-def list_batches(engine: Engine, domain: str | None = None, status: str | None = None) -> list[dict]:
+def list_batches(
+    engine: Engine, domain: str | None = None, status: str | None = None, *, held_rows_only: bool = False
+) -> list[dict]:
     query = select(batches).order_by(batches.c.domain, batches.c.partition_key, batches.c.staged_at)
     if domain:
         query = query.where(batches.c.domain == domain)
     if status:
         query = query.where(batches.c.status == status)
+    if held_rows_only:
+        query = query.where(batches.c.rows_excepted > 0)
     with engine.connect() as connection:
         return [dict(row) for row in connection.execute(query).mappings()]
 

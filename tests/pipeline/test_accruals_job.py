@@ -269,8 +269,24 @@ def test_batch_listing_and_audit_commands(accruals: AccrualHarness, monkeypatch,
     audit = capsys.readouterr().out
 
     assert batch_id in listed
-    assert "amount 113892.75" in listed
+    assert "113,892.75" in listed
     assert "approved by Dana Controller" in audit
+
+
+def test_batch_listing_filters(accruals: AccrualHarness, monkeypatch, capsys):
+    accruals.run()
+    monkeypatch.setenv("STAGING_DATABASE_URL", accruals.staging.url)
+
+    staging_command(["batches", "--held-rows"])
+    held = capsys.readouterr().out
+    staging_command(["batches", "--status", "rejected"])
+    rejected = capsys.readouterr().out
+
+    assert accruals.batch()["batch_id"] in held
+    assert held.splitlines()[0].split()[:3] == ["date", "batch", "id"]
+    assert rejected.strip() == "No batches match."
+    with pytest.raises(SystemExit):
+        staging_command(["batches", "--status", "bogus"])
 
 
 def staged_source_row(accruals: AccrualHarness, batch_id: str, record_id: str) -> dict:
