@@ -132,6 +132,8 @@ def entries_fingerprint(entries: list[EntryToPost], held: list | None = None) ->
         for line in entry.lines:
             digest.update(f"{line.account_code}|{line.name}|{line.debit}|{line.credit}|{line.job}|{line.cost_code}\n".encode())
     if not entries:
-        for item in held or []:
-            digest.update(f"{item.source_file}|{item.source_row}|{item.column}|{item.value}|{item.reason.value}\n".encode())
+        # Sorted, so the order in which rules or reviewers flagged the rows does not change the key.
+        for text in sorted(f"{item.source_file}|{item.source_row}|{item.column}|{item.value}|{item.reason.value}\n"
+                           for item in held or []):
+            digest.update(text.encode())
     return digest.hexdigest()

@@ -34,6 +34,7 @@ from resources.odoo import OdooResource
 from resources.project_controls import ProjectControlsSource
 from resources.staging import StagingDatabase
 from staging.batches import BatchHeader, current_batch, set_batch_status
+from staging.decisions import earlier_exclusions_by_record
 from staging.journal import approval_for
 
 DOMAIN = "accruals"
@@ -89,7 +90,10 @@ def accrual_batch(
         held = [item for _, item in validated.flagged] + excluded
         return f"{DOMAIN}-{period}-{entries_fingerprint(build_accrual_entries(accepted, period_start, '', plan), held)[:12]}"
 
-    validated.accepted, excluded = exclude_reviewed_source_rows(staging.engine, validated.accepted, batch_id_for)
+    validated.accepted, excluded = exclude_reviewed_source_rows(
+        staging.engine, validated.accepted, batch_id_for,
+        earlier_exclusions_by_record(staging.engine, DOMAIN, context.partition_key, ""),
+    )
     validated.flagged += excluded
     validated.rows_excepted += len(excluded)
 

@@ -40,6 +40,7 @@ from resources.odoo import OdooResource
 from resources.sftp import SFTPError, SFTPResource
 from resources.staging import StagingDatabase
 from staging.batches import BatchHeader, LandedDelivery, record_landed
+from staging.decisions import earlier_exclusions_by_record
 
 DOMAIN = "equipment"
 EQUIPMENT_BATCH_KEY = dg.AssetKey("equipment_batch")
@@ -95,7 +96,10 @@ def equipment_batch(
         content = entries_fingerprint(build_equipment_entry(remaining, business_date, "", plan), exceptions + excluded)
         return f"{DOMAIN}-{context.partition_key}-{content[:12]}"
 
-    accepted, excluded = exclude_reviewed_source_rows(staging.engine, accepted, batch_id_for)
+    accepted, excluded = exclude_reviewed_source_rows(
+        staging.engine, accepted, batch_id_for,
+        earlier_exclusions_by_record(staging.engine, DOMAIN, context.partition_key, ""),
+    )
     exceptions += [item for _, item in excluded]
     held_keys |= {(item.source_file, item.source_row) for _, item in excluded}
 

@@ -66,7 +66,7 @@ from staging.batches import (
     staged_labor_lines,
     staged_totals,
 )
-from staging.decisions import acceptances_for, exclusions_for, is_rejected
+from staging.decisions import acceptances_for, earlier_exclusions_by_record, exclusions_for, is_rejected
 
 DOMAIN = "labor"
 
@@ -188,7 +188,10 @@ def labor_batch(
     )
 
     # Decisions a reviewer made on this content: excluded rows leave the batch.
-    validated = exclude_reviewed_rows(validated, exclusions_for(staging.engine, batch_id))
+    validated = exclude_reviewed_rows(
+        validated, exclusions_for(staging.engine, batch_id),
+        earlier_exclusions_by_record(staging.engine, DOMAIN, context.partition_key, batch_id),
+    )
 
     # Step 3: stage accepted lines and every exception in one transaction.
     lines = staged_line_records(validated.accepted, validated.master)

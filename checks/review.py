@@ -13,13 +13,20 @@ from ingest.records import OwnerRole, Reason, RowException
 from staging.decisions import exclusions_for
 
 
-def exclude_reviewed_rows(validated: ValidatedLabor, exclusions: dict[tuple[str, int], dict]) -> ValidatedLabor:
-    """Move the lines a reviewer excluded out of the accepted lines, listed as excluded."""
-    if not exclusions:
+def exclude_reviewed_rows(
+    validated: ValidatedLabor, exclusions: dict[tuple[str, int], dict], by_record: dict[str, dict] | None = None
+) -> ValidatedLabor:
+    """Move the lines a reviewer excluded out of the accepted lines, listed as excluded.
+
+    ``exclusions`` are this batch's, by file and row; ``by_record`` are earlier batches' of the
+    same date, by source record id (see ``earlier_exclusions_by_record``).
+    """
+    by_record = by_record or {}
+    if not exclusions and not by_record:
         return validated
     excluded_lines = set()
     for row in validated.frame.itertuples(index=False):
-        decision = exclusions.get((row.source_file, int(row.source_row)))
+        decision = exclusions.get((row.source_file, int(row.source_row))) or by_record.get(row.source_record_id)
         if decision is None:
             continue
         line_no = int(row.line_no)
@@ -30,42 +37,49 @@ def exclude_reviewed_rows(validated: ValidatedLabor, exclusions: dict[tuple[str,
         held_for = f" (held for {', '.join(earlier)})" if earlier else ""
         validated.flagged.append((line_no, RowException(
             row.source_file, int(row.source_row), "(row)", row.source_record_id, Reason.EXCLUDED_BY_REVIEWER,
-            OwnerRole.FINANCE, f"excluded by {decision['decided_by']}: {decision['reason']}{held_for}",
+            OwnerRole.FINANCE, f"{_excluded_by(decision)}{held_for}",
         )))
     validated.rejected_lines |= excluded_lines
     validated.accepted = validated.accepted[~validated.accepted["line_no"].isin(excluded_lines)]
     return validated
 
 
+def _excluded_by(decision: dict) -> str:
+    return f"excluded by {decision['decided_by']}: {decision['reason']} (decision {decision['id']} on batch {decision['batch_id']})"
+
+
 def exclude_reviewed_source_rows(
-    engine: Engine, accepted: pd.DataFrame, batch_id_for: Callable[[pd.DataFrame, list[RowException]], str]
+    engine: Engine, accepted: pd.DataFrame, batch_id_for: Callable[[pd.DataFrame, list[RowException]], str],
+    by_record: dict[str, dict] | None = None,
 ) -> tuple[pd.DataFrame, list[tuple[int | None, RowException]]]:
     """Remove the source rows a reviewer excluded from a journal batch, and return the rest and the exclusions.
 
     A journal batch is keyed by what would post, so excluding rows makes a new batch id. A
     reviewer may then exclude more rows of that new batch. The loop follows that chain from
     the batch the unchanged source makes; it ends because each pass removes at least one row.
+    ``by_record`` are exclusions made on the partition's other batches, by source record id.
     """
+    by_record = by_record or {}
     excluded: list[tuple[int | None, RowException]] = []
     while True:
         decisions = exclusions_for(engine, batch_id_for(accepted, [item for _, item in excluded]))
-        hits = [(row.source_file, int(row.source_row)) in decisions for row in accepted.itertuples(index=False)]
-        if not any(hits):
+        found = [decisions.get((row.source_file, int(row.source_row))) or by_record.get(row.source_record_id)
+                 for row in accepted.itertuples(index=False)]
+        if not any(found):
             return accepted, excluded
         listed = {(item.source_file, item.source_row) for _, item in excluded}
-        for row, hit in zip(accepted.itertuples(index=False), hits):
+        for row, decision in zip(accepted.itertuples(index=False), found):
             key = (row.source_file, int(row.source_row))
-            if not hit or key in listed:
+            if decision is None or key in listed:
                 # An equipment unit-day may have several charge lines; it is listed once.
                 continue
             listed.add(key)
-            decision = decisions[key]
             line_no = int(row.line_no) if hasattr(row, "line_no") else None
             excluded.append((line_no, RowException(
                 row.source_file, int(row.source_row), "(row)", row.source_record_id, Reason.EXCLUDED_BY_REVIEWER,
-                OwnerRole.FINANCE, f"excluded by {decision['decided_by']}: {decision['reason']}",
+                OwnerRole.FINANCE, _excluded_by(decision),
             )))
-        accepted = accepted[[not hit for hit in hits]]
+        accepted = accepted[[decision is None for decision in found]]
 
 
 def source_row_records(accepted: pd.DataFrame) -> list[dict]:

@@ -88,7 +88,7 @@ def record_decision(engine: Engine, decision: Decision) -> int:
         decision_id = connection.execute(insert(decisions).values(
             batch_id=decision.batch_id, domain=batch["domain"], partition_key=batch["partition_key"],
             content_hash=batch["content_hash"], decision=decision.decision, check_name=decision.check_name,
-            source_rows=json.dumps([list(row) for row in decision.source_rows]) if decision.source_rows else None,
+            source_rows=json.dumps(_rows_with_record_ids(engine, decision)) if decision.source_rows else None,
             decided_by=decision.decided_by, reason=decision.reason, decided_at=now(),
         )).inserted_primary_key[0]
         connection.execute(insert(audit_log).values(
@@ -165,9 +165,43 @@ def exclusions_for(engine: Engine, batch_id: str) -> dict[tuple[str, int], dict]
     """Rows excluded from the batch by a reviewer, with the decision that excluded each."""
     found = {}
     for item in _decisions_for(engine, batch_id, "exclude_rows"):
-        for file, row in json.loads(item["source_rows"] or "[]"):
+        for file, row, *_ in json.loads(item["source_rows"] or "[]"):
             found[(file, int(row))] = item
     return found
+
+
+def earlier_exclusions_by_record(engine: Engine, domain: str, partition_key: str, batch_id: str) -> dict[str, dict]:
+    """Source records excluded on the partition's other batches, keyed by source record id.
+
+    A corrected file or source makes a new batch, and its row numbers may move. An exclusion
+    follows the record instead, so a corrected control total does not bring back a row the
+    reviewer excluded. Rows without a record id cannot be followed.
+    """
+    with engine.connect() as connection:
+        earlier = connection.execute(
+            select(decisions).where(and_(
+                decisions.c.domain == domain, decisions.c.partition_key == partition_key,
+                decisions.c.decision == "exclude_rows", decisions.c.batch_id != batch_id,
+            )).order_by(decisions.c.id)
+        ).mappings().all()
+    found = {}
+    for item in earlier:
+        for _, _, *record in json.loads(item["source_rows"] or "[]"):
+            if record and record[0]:
+                found[record[0]] = dict(item)
+    return found
+
+
+def _rows_with_record_ids(engine: Engine, decision: Decision) -> list[list]:
+    """Return [file, row, source record id] for each excluded row, so the exclusion can follow the record."""
+    with engine.connect() as connection:
+        record_ids = {}
+        for table in (labor_lines, journal_source_rows, exceptions):
+            for row in connection.execute(select(table.c.source_file, table.c.source_row, table.c.source_record_id)
+                                          .where(table.c.batch_id == decision.batch_id)):
+                if row.source_record_id:
+                    record_ids.setdefault((row.source_file, int(row.source_row)), row.source_record_id)
+    return [[file, int(row), record_ids.get((file, int(row)))] for file, row in decision.source_rows]
 
 
 def is_rejected(engine: Engine, batch_id: str) -> dict | None:

@@ -229,7 +229,7 @@ decisions = Table(
     Column("content_hash", String(64), nullable=False),
     Column("decision", String(24), nullable=False),  # accept_warning, exclude_rows, reject, approve
     Column("check_name", String(64)),  # accept_warning: the WARN check accepted
-    Column("source_rows", Text),  # exclude_rows: JSON list of [source_file, source_row]
+    Column("source_rows", Text),  # exclude_rows: JSON list of [source_file, source_row, source_record_id or null]
     Column("decided_by", String(128), nullable=False),
     Column("reason", Text, nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),

@@ -354,6 +354,26 @@ def test_second_exclusion_follows_first(accruals: AccrualHarness):
     assert excluded == ["AC-2611-003", "AC-2611-006"]
 
 
+def test_exclusion_survives_corrected_source(accruals: AccrualHarness):
+    from staging.decisions import Decision, record_decision
+
+    accruals.run()
+    first = accruals.batch()
+    precast = staged_source_row(accruals, first["batch_id"], "AC-2611-006")
+    record_decision(accruals.staging.engine, Decision(
+        batch_id=first["batch_id"], decision="exclude_rows", decided_by="Dana Controller", reason="invoiced",
+        source_rows=((precast["source_file"], precast["source_row"]),)))
+
+    accruals.set_source("AC-2611-001", amount=Decimal("19300.00"))
+    accruals.set_control("2026-11", control_amount=demo_control_totals("2026-11")[1] + Decimal("100.00"))
+    accruals.run()
+
+    corrected = accruals.batch()
+    assert corrected["control_amount"] == corrected["file_amount"]
+    held = batch_exceptions(accruals.staging.engine, corrected["batch_id"])
+    assert ("AC-2611-006", "excluded_by_reviewer") in [(item["value"], item["reason"]) for item in held]
+
+
 def test_excluding_unknown_accrual_row_is_refused(accruals: AccrualHarness):
     from staging.decisions import Decision, DecisionRefused, record_decision
 

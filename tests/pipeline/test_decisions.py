@@ -82,6 +82,32 @@ def test_excluded_held_row_is_listed_once(labor: LaborHarness):
     assert labor.batch(DAY)["rows_excepted"] == batch["rows_excepted"]
 
 
+def test_exclusion_follows_record_into_corrected_file(labor: LaborHarness):
+    from sqlalchemy import select
+
+    from staging.tables import labor_lines
+
+    batch = held_day(labor)
+    with labor.staging.engine.connect() as connection:
+        excluded = connection.execute(select(labor_lines).where(
+            (labor_lines.c.batch_id == batch["batch_id"]) & (labor_lines.c.source_row == 2))).mappings().one()
+    decide(labor, batch["batch_id"], "exclude_rows", source_rows=(("timecards_20261116.csv", 2),))
+
+    for path in labor.drop_dir.iterdir():
+        path.unlink()
+    labor.drop(DAY, sample_labor_rows(DAY))  # the sender's corrected file, which balances
+    assert labor.run(DAY).success
+
+    corrected = labor.batch(DAY)
+    assert corrected["batch_id"] != batch["batch_id"]
+    held = batch_exceptions(labor.staging.engine, corrected["batch_id"])
+    assert [(item["source_record_id"], item["reason"]) for item in held] == [
+        (excluded["source_record_id"], "excluded_by_reviewer")]
+    assert f"on batch {batch['batch_id']}" in held[0]["message"]
+    assert corrected["rows_staged"] == corrected["rows_in"] - 1
+    assert len(labor.odoo_lines()) == corrected["rows_staged"]
+
+
 def test_excluding_posted_labor_row_is_refused(labor: LaborHarness):
     labor.drop(DAY, sample_labor_rows(DAY))
     assert labor.run(DAY).success
