@@ -47,7 +47,13 @@ from staging.batches import (
     set_batch_status,
 )
 from staging.decisions import acceptances_for
-from staging.journal import approval_for, entries_of, staged_money_totals, superseded_posted_batches
+from staging.journal import (
+    approval_for,
+    entries_of,
+    record_held_rows,
+    staged_money_totals,
+    superseded_posted_batches,
+)
 
 POSTABLE = {"staged", "awaiting_approval", "approved", "posting", "posted", "reconciled"}
 
@@ -140,6 +146,8 @@ def stage_and_gate(
     else:
         status, reason = status_when_passed, None
     set_batch_status(engine, header.batch_id, status, reason)
+    record_held_rows(engine, {"batch_id": header.batch_id, "domain": header.domain,
+                              "partition_key": header.partition_key}, exception_rows)
 
     # Written after the status is set, so the workbook's Summary shows why the batch stopped.
     if exception_rows or any(not r.passed for r in results):

@@ -67,6 +67,7 @@ from staging.batches import (
     staged_totals,
 )
 from staging.decisions import acceptances_for, earlier_exclusions_by_record, exclusions_for, is_rejected
+from staging.journal import record_held_rows
 
 DOMAIN = "labor"
 
@@ -255,6 +256,9 @@ def labor_batch(
             "Batch %s staged: %d rows in, %d staged (%s h), %d held for review",
             batch_id, extract.rows_in, staged_count, staged_hours, stored_excepted,
         )
+
+    record_held_rows(staging.engine, {"batch_id": batch_id, "domain": DOMAIN, "partition_key": context.partition_key},
+                     exception_rows)
 
     # Written after the status is set, so the workbook's Summary shows why the batch stopped.
     workbook = None

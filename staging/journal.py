@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 from sqlalchemy import Engine, and_, func, insert, select, update
@@ -90,6 +91,7 @@ def record_approval(engine: Engine, batch_id: str, approver: str, reason: str) -
                 batch_id=batch_id,
                 action="approved",
                 related_batch_id=None,
+                actor=approver,
                 detail=f"approved by {approver}: {reason} (net amount {total_debit}, content {batch['content_hash'][:12]})",
             )
         )
@@ -112,14 +114,25 @@ def approval_for(engine: Engine, batch: dict) -> dict | None:
 
 
 def record_audit(engine: Engine, *, domain: str, partition_key: str, batch_id: str, action: str, detail: str,
-                 related_batch_id: str | None = None) -> None:
+                 related_batch_id: str | None = None, actor: str = "pipeline") -> None:
     with engine.begin() as connection:
         connection.execute(
             insert(audit_log).values(
                 recorded_at=now(), domain=domain, partition_key=partition_key, batch_id=batch_id,
-                action=action, related_batch_id=related_batch_id, detail=detail,
+                action=action, related_batch_id=related_batch_id, detail=detail, actor=actor,
             )
         )
+
+
+def record_held_rows(engine: Engine, batch: dict, exception_rows: list[dict]) -> None:
+    """Log how many rows the gate held and why, so the trail shows rows held from a batch that went on."""
+    if not exception_rows:
+        return
+    rows = len({(item["source_file"], item["source_row"]) for item in exception_rows})
+    reasons = ", ".join(f"{reason} {count}" for reason, count in
+                        sorted(Counter(item["reason"] for item in exception_rows).items()))
+    record_audit(engine, domain=batch["domain"], partition_key=batch["partition_key"], batch_id=batch["batch_id"],
+                 action="rows_held", detail=f"{rows} {'row' if rows == 1 else 'rows'} held for review: {reasons}")
 
 
 def source_rows_of(engine: Engine, batch_id: str) -> list[dict]:
@@ -132,10 +145,19 @@ def source_rows_of(engine: Engine, batch_id: str) -> list[dict]:
 
 
 def audit_entries(engine: Engine, batch_id: str) -> list[dict]:
+    """Return a batch's audit trail, oldest first, with the landing of its file when it came from one.
+
+    A landing is logged under the delivery's content hash, before any batch exists; a labor
+    batch keeps that hash as its content hash.
+    """
     with engine.connect() as connection:
+        content_hash = connection.execute(
+            select(batches.c.content_hash).where(batches.c.batch_id == batch_id)
+        ).scalar_one_or_none()
+        keys = [batch_id, content_hash] if content_hash else [batch_id]
         return [dict(row) for row in connection.execute(
             select(audit_log)
-            .where((audit_log.c.batch_id == batch_id) | (audit_log.c.related_batch_id == batch_id))
+            .where(audit_log.c.batch_id.in_(keys) | (audit_log.c.related_batch_id == batch_id))
             .order_by(audit_log.c.id)
         ).mappings()]
 

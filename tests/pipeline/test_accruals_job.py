@@ -271,6 +271,8 @@ def test_batch_listing_and_audit_commands(accruals: AccrualHarness, monkeypatch,
     assert batch_id in listed
     assert "113,892.75" in listed
     assert "approved by Dana Controller" in audit
+    approved = [item for item in audit_entries(accruals.staging.engine, batch_id) if item["action"] == "approved"]
+    assert [item["actor"] for item in approved] == ["Dana Controller"]
 
 
 def test_batch_listing_filters(accruals: AccrualHarness, monkeypatch, capsys):

@@ -108,6 +108,16 @@ def test_exclusion_follows_record_into_corrected_file(labor: LaborHarness):
     assert len(labor.odoo_lines()) == corrected["rows_staged"]
 
 
+def test_audit_trail_covers_landing_and_held_rows(labor: LaborHarness):
+    batch = held_day(labor)
+
+    trail = [(item["action"], item["actor"]) for item in audit_entries(labor.staging.engine, batch["batch_id"])]
+
+    assert trail[0] == ("landed", "pipeline")
+    assert ("rows_held", "pipeline") in trail
+    assert ("held", "pipeline") in trail
+
+
 def test_excluding_posted_labor_row_is_refused(labor: LaborHarness):
     labor.drop(DAY, sample_labor_rows(DAY))
     assert labor.run(DAY).success
