@@ -136,7 +136,7 @@ def accrual_batch(
         ],
         status_when_passed=_status_when_passed(config, project_controls),
         review_dir=staging.review_dir,
-        source_rows=source_row_records(validated.accepted),
+        source_rows=source_row_records(extract.frame, validated.accepted),
     )
     status, stored_excepted, results = gate.status, gate.rows_excepted, gate.results
     if status == "awaiting_approval" and approval_for(staging.engine, current_batch(staging.engine, DOMAIN, context.partition_key)):

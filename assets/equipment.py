@@ -126,7 +126,7 @@ def equipment_batch(
         flagged=[(None, item) for item in exceptions], entries=entries,
         control_result=_control_result(control, len(usage), usage_hours, rows_in),
         extra_results=[], status_when_passed="staged", review_dir=staging.review_dir,
-        source_rows=source_row_records(accepted),
+        source_rows=source_row_records(charges, accepted),
     )
 
     yield dg.MaterializeResult(

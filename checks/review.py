@@ -82,12 +82,14 @@ def exclude_reviewed_source_rows(
         accepted = accepted[[decision is None for decision in found]]
 
 
-def source_row_records(accepted: pd.DataFrame) -> list[dict]:
-    """Convert the accepted source rows of a journal batch to rows of the journal_source_rows table."""
+def source_row_records(parsed: pd.DataFrame, accepted: pd.DataFrame) -> list[dict]:
+    """Convert a journal batch's parsed source rows to journal_source_rows rows, marking those not accepted as held."""
+    accepted_keys = {(row.source_file, int(row.source_row)) for row in accepted.itertuples(index=False)}
     return [
         {"source_file": row.source_file, "source_row": int(row.source_row), "source_record_id": row.source_record_id,
-         "job": row.job, "cost_code": row.cost_code, "amount": row.amount}
-        for row in accepted.itertuples(index=False)
+         "job": row.job, "cost_code": row.cost_code, "amount": row.amount,
+         "held": (row.source_file, int(row.source_row)) not in accepted_keys}
+        for row in parsed.itertuples(index=False)
     ]
 
 

@@ -91,6 +91,21 @@ HELD_ROW_COLUMNS = (
     ("Owner", "owner", 10),
     ("Message", "message", 30),
 )
+# Held rows of equipment and accrual batches: the money and where it was going, in place of
+# the employee, date and hours of a labor row.
+JOURNAL_HELD_ROW_COLUMNS = (
+    ("Source file", "source_file", 14),
+    ("Row", "source_row", 6),
+    ("Record id", "source_record_id", 12),
+    ("Job", "job", 8),
+    ("Cost code", "cost_code", 10),
+    ("Amount", "amount", 12),
+    ("Column", "column_name", 10),
+    ("Value", "value", 10),
+    ("Owner", "owner", 10),
+    ("Message", "message", 30),
+)
+JOURNAL_DOMAINS = frozenset({"equipment", "accruals"})
 MAX_WIDTH = 80
 
 # The accepted rows of a journal batch: label, journal_source_rows column, minimum width.
@@ -124,10 +139,12 @@ def write_batch_workbook(engine: Engine, batch_id: str, out_dir: Path, *, show_s
     by_reason: dict[str, list[dict]] = {}
     for row in held_rows:
         by_reason.setdefault(row["reason"], []).append(row)
+    if batch["domain"] in JOURNAL_DOMAINS:
+        held_rows = _with_source_money(held_rows, source_rows_of(engine, batch_id, held=True))
     for reason in sorted(by_reason):
         # Reason codes are snake_case and shorter than Excel's 31-character sheet title limit.
         sheet = workbook.create_sheet(reason[:31])
-        _write_held_rows(sheet, batch["domain"], by_reason[reason], show_sensitive)
+        _write_held_rows(sheet, batch["domain"], [row for row in held_rows if row["reason"] == reason], show_sensitive)
     staged_rows = source_rows_of(engine, batch_id)
     if staged_rows:
         _write_staged_rows(workbook.create_sheet("staged_rows"), staged_rows)
@@ -209,19 +226,48 @@ def next_step(reason: str) -> str:
     return NEXT_STEPS.get(reason, NO_NEXT_STEP)
 
 
+def _with_source_money(held_rows: list[dict], source_rows: list[dict]) -> list[dict]:
+    """Add the record id, job, cost code and amount of each held journal row from its parsed source row.
+
+    An equipment unit-day split over jobs has several source lines: their jobs and cost codes are
+    joined and their amounts summed. Rows that failed to parse have no source line and stay blank.
+    """
+    by_key: dict[tuple[str, int], list[dict]] = {}
+    for line in source_rows:
+        by_key.setdefault((line["source_file"], line["source_row"]), []).append(line)
+    completed = []
+    for row in held_rows:
+        lines = by_key.get((row["source_file"], row["source_row"]), [])
+        extra = {"job": None, "cost_code": None, "amount": None}
+        if lines:
+            extra = {
+                "job": ", ".join(dict.fromkeys(line["job"] for line in lines if line["job"])),
+                "cost_code": ", ".join(dict.fromkeys(line["cost_code"] for line in lines if line["cost_code"])),
+                "amount": sum((line["amount"] for line in lines), Decimal("0.00")),
+            }
+        completed.append({**row, **extra, "source_record_id": row["source_record_id"] or (
+            lines[0]["source_record_id"] if lines else None)})
+    return completed
+
+
 def _write_held_rows(sheet: Worksheet, domain: str, rows: list[dict], show_sensitive: bool) -> None:
-    sheet.append([label for label, _, _ in HELD_ROW_COLUMNS])
+    columns = JOURNAL_HELD_ROW_COLUMNS if domain in JOURNAL_DOMAINS else HELD_ROW_COLUMNS
+    sheet.append([label for label, _, _ in columns])
     _bold_row(sheet)
     for row in rows:
-        values = dict(row)
+        values = {"job": None, "cost_code": None, "amount": None, **row}
         if not show_sensitive and is_sensitive(domain, row["column_name"]):
             values["value"] = MASK
-        sheet.append([_cell_value(values[column]) for _, column, _ in HELD_ROW_COLUMNS])
+        sheet.append([_cell_value(values[column]) for _, column, _ in columns])
 
     _format_cells(sheet, min_row=2, wrap_long_text=True)
+    if domain in JOURNAL_DOMAINS:
+        amount_column = [label for label, _, _ in columns].index("Amount") + 1
+        for cells in sheet.iter_rows(min_row=2, min_col=amount_column, max_col=amount_column):
+            cells[0].number_format = AMOUNT_FORMAT
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    for index, (label, _, min_width) in enumerate(HELD_ROW_COLUMNS, start=1):
+    for index, (label, _, min_width) in enumerate(columns, start=1):
         letter = get_column_letter(index)
         longest = max(len(str(cell.value or "")) for cell in sheet[letter][:500])
         sheet.column_dimensions[letter].width = min(max(longest + 2, min_width, len(label) + 2), MAX_WIDTH)

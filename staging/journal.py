@@ -135,11 +135,12 @@ def record_held_rows(engine: Engine, batch: dict, exception_rows: list[dict]) ->
                  action="rows_held", detail=f"{rows} {'row' if rows == 1 else 'rows'} held for review: {reasons}")
 
 
-def source_rows_of(engine: Engine, batch_id: str) -> list[dict]:
-    """Return the accepted source rows a journal batch was built from, in source order."""
+def source_rows_of(engine: Engine, batch_id: str, *, held: bool = False) -> list[dict]:
+    """Return a journal batch's accepted source rows (or, with ``held``, its held ones) in source order."""
     with engine.connect() as connection:
         return [dict(row) for row in connection.execute(
-            select(journal_source_rows).where(journal_source_rows.c.batch_id == batch_id)
+            select(journal_source_rows)
+            .where(and_(journal_source_rows.c.batch_id == batch_id, journal_source_rows.c.held == held))
             .order_by(journal_source_rows.c.source_file, journal_source_rows.c.source_row)
         ).mappings()]
 

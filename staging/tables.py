@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -157,9 +158,9 @@ journal_lines = Table(
     UniqueConstraint("batch_id", "entry_key", "line_no"),
 )
 
-# The source rows a journal batch's entries were built from, one per accepted row. Entry lines
-# sum them by job and cost code, so these rows are what a reviewer can exclude and what an
-# auditor traces an amount back to.
+# The parsed source rows of a journal batch: the accepted ones its entry lines sum by job and
+# cost code, and the held ones with the money they carry. A reviewer excludes rows by these
+# references, and an auditor traces an amount back to them.
 journal_source_rows = Table(
     "journal_source_rows",
     metadata,
@@ -170,6 +171,7 @@ journal_source_rows = Table(
     Column("job", String(64)),
     Column("cost_code", String(32)),
     Column("amount", Numeric(14, 2, asdecimal=True), nullable=False),
+    Column("held", Boolean, nullable=False, default=False),  # held rows are listed for review, never posted
 )
 
 # The entries of a journal batch: date, journal and the idempotency key sent to Odoo as ``ref``.

@@ -335,6 +335,20 @@ def test_excluded_accrual_row_leaves_entry(accruals: AccrualHarness, monkeypatch
     assert len(accruals.moves()) == 2
 
 
+def test_held_accrual_row_shows_its_money(accruals: AccrualHarness, tmp_path):
+    accruals.run()
+    batch = accruals.batch()
+
+    workbook = load_workbook(write_batch_workbook(accruals.staging.engine, batch["batch_id"], tmp_path))
+
+    sheet = workbook["approval_missing"]
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, [cell.value for cell in sheet[2]]))
+    assert (row["Record id"], row["Job"], row["Cost code"]) == ("AC-2611-004", "J-2302", "04 20 00")
+    assert row["Amount"] == float(batch["file_amount"] - batch["staged_amount"])
+    assert "AC-2611-004" not in {values[1] for values in workbook["staged_rows"].iter_rows(min_row=2, values_only=True)}
+
+
 def test_second_exclusion_follows_first(accruals: AccrualHarness):
     from staging.decisions import Decision, record_decision
 
