@@ -137,7 +137,7 @@ def rows_held_result(exception_rows: list[dict], rows_excepted: int) -> dg.Asset
         asset_key=LABOR_BATCH_KEY,
         passed=not exception_rows,
         severity=dg.AssetCheckSeverity.WARN,
-        description=None if not exception_rows else f"{rows_held_text(rows_excepted)} for review; see the exceptions table.",
+        description=None if not exception_rows else f"{rows_held_text(rows_excepted)} for review; the review workbook lists them.",
         metadata=metadata,
     )
 
