@@ -7,7 +7,7 @@ import math
 import random
 import time
 import xmlrpc.client
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -221,22 +221,43 @@ class OdooClient:
         *,
         context: dict | None = None,
         order: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[dict]:
         """Search and read in one logical step (odoolib does two calls on XML-RPC and JSON-RPC)."""
+        paging: dict[str, Any] = {}
+        if order:
+            paging["order"] = order
+        if limit:
+            paging["limit"] = limit
+        if offset:
+            paging["offset"] = offset
         if self.is_json2:
-            kwargs: dict[str, Any] = {"domain": domain, "fields": fields}
+            kwargs: dict[str, Any] = {"domain": domain, "fields": fields, **paging}
             if context:
                 kwargs["context"] = context
-            if order:
-                kwargs["order"] = order
             return self.call(model, "search_read", **kwargs)
         # odoolib's Model.search_read runs search then read (two calls, two transactions);
         # its generic proxy calls the server's own search_read in one call instead.
         server_search_read = self._connection.get_model(model).__getattr__("search_read")
-        kwargs = {"fields": fields, "context": context or {}}
-        if order:
-            kwargs["order"] = order
+        kwargs = {"fields": fields, "context": context or {}, **paging}
         return self._run(lambda: server_search_read(domain, **kwargs), f"{model}.search_read", retry=True)
+
+    def search_read_pages(self, model: str, domain: list, fields: list[str], *, page_size: int = 500) -> Iterator[dict]:
+        """Yield every matching record, reading ``page_size`` at a time in id order."""
+        offset = 0
+        while True:
+            page = self.search_read(model, domain, fields, order="id", limit=page_size, offset=offset)
+            yield from page
+            if len(page) < page_size:
+                return
+            offset += page_size
+
+    def read_group(self, model: str, domain: list, fields: list[str], groupby: list[str]) -> list[dict]:
+        """Sum ``fields`` (e.g. "amount:sum") over groups of ``groupby``, all groupings at once (lazy=False)."""
+        if self.is_json2:
+            return self.call(model, "read_group", domain=domain, fields=fields, groupby=groupby, lazy=False)
+        return self.call(model, "read_group", domain, fields, groupby, lazy=False)
 
     def fields_get(self, model: str, attributes: list[str] | None = None) -> dict:
         return self.call(model, "fields_get", attributes=attributes or ["type", "relation", "required"])

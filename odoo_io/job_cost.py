@@ -1,0 +1,172 @@
+"""Actual job cost read from Odoo: posted journal items on job-cost accounts, and timesheet cost.
+
+Journal items. Posted ``account.move.line`` records on the job-cost accounts (see
+accounting.accounts.AccountPlan), dated on or before the period's last day, read in pages. Each
+item's balance is spread over its analytic distribution. On 17.0 a key is one analytic
+account, so the job and the cost code each have a key with its own percentage. From 18.0 a
+key joins accounts of different plans ("12,34") and its percentage applies to the pair. The
+job is the analytic account linked to a project; the cost code is an account of another plan.
+
+Timesheets. Timesheet lines (``account.analytic.line`` with a project) carry labor cost as a
+negative amount; Odoo keeps it in analytic accounting only, not in the general ledger. They are
+summed with read_group by project and task, and reported as cost type L.
+
+Rounding: balances come from Odoo as floats of a 2-decimal currency and are read back as exact
+cents. A spread over several jobs or cost codes rounds each share half up to cents and puts the
+remainder on the largest share, so the shares of an item add up to its balance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from accounting.accounts import AccountPlan
+from odoo_io.client import OdooClient
+from reporting.job_cost import ActualCost
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+NO_JOB = ""  # cost on a job-cost account with no job in its distribution
+NO_COST_CODE = ""
+LABOR = "L"
+_COST_CODE_PREFIX = re.compile(r"^(\d{2} \d{2} \d{2})\b")
+
+
+@dataclass
+class LedgerCosts:
+    """Actual cost by job, cost code and cost type, with the ledger totals it must tie to."""
+
+    actuals: list[ActualCost] = field(default_factory=list)
+    ledger_period: Decimal = ZERO  # sum of posted balances on the job-cost accounts in the period
+    ledger_to_date: Decimal = ZERO
+    timesheet_period: Decimal = ZERO  # timesheet cost, a positive amount
+    timesheet_to_date: Decimal = ZERO
+    items_read: int = 0
+
+
+def fetch_job_costs(
+    client: OdooClient, *, period_start: date, period_end: date, plan: AccountPlan | None = None,
+    company_id: int | None = None, page_size: int = 500,
+) -> LedgerCosts:
+    """Read the actual cost of every job for the period and to date from Odoo."""
+    plan = plan or AccountPlan()
+    cost_type_by_code = {code: cost_type for cost_type, code in plan.job_cost_accounts.items()}
+    accounts = {row["id"]: row["code"] for row in client.search_read(
+        "account.account", [("code", "in", sorted(cost_type_by_code))], ["code"])}
+    link = _project_link(client)
+    jobs_by_account, cost_codes_by_account = _analytic_accounts(client, link)
+    company = [("company_id", "=", company_id)] if company_id else []
+    costs = LedgerCosts()
+    sums: dict[tuple[str, str, str], list[Decimal]] = {}
+
+    # Step 1: journal items on the job-cost accounts, spread over their distribution.
+    domain = [("parent_state", "=", "posted"), ("account_id", "in", sorted(accounts)),
+              ("date", "<=", period_end.isoformat()), *company]
+    for item in client.search_read_pages("account.move.line", domain,
+                                         ["date", "balance", "account_id", "analytic_distribution"],
+                                         page_size=page_size):
+        costs.items_read += 1
+        balance = _cents(item["balance"])
+        in_period = date.fromisoformat(item["date"]) >= period_start
+        cost_type = cost_type_by_code[accounts[item["account_id"][0]]]
+        costs.ledger_to_date += balance
+        if in_period:
+            costs.ledger_period += balance
+        shares = _spread(balance, item["analytic_distribution"] or {}, jobs_by_account, cost_codes_by_account)
+        for (job, cost_code), amount in shares.items():
+            total = sums.setdefault((job, cost_code, cost_type), [ZERO, ZERO])
+            total[1] += amount
+            if in_period:
+                total[0] += amount
+
+    # Step 2: timesheet cost, by project and task.
+    for timesheet_domain, index in (([("date", ">=", period_start.isoformat())], 0), ([], 1)):
+        groups = client.read_group(
+            "account.analytic.line",
+            [("project_id", "!=", False), ("date", "<=", period_end.isoformat()), *timesheet_domain, *company],
+            ["amount:sum"], ["project_id", "task_id"],
+        )
+        jobs_by_project = _project_jobs(client, {group["project_id"][0] for group in groups if group["project_id"]},
+                                        jobs_by_account, link)
+        for group in groups:
+            cost = -_cents(group["amount"])
+            job = jobs_by_project.get(group["project_id"][0], NO_JOB) if group["project_id"] else NO_JOB
+            match = _COST_CODE_PREFIX.match(group["task_id"][1]) if group["task_id"] else None
+            total = sums.setdefault((job, match.group(1) if match else NO_COST_CODE, LABOR), [ZERO, ZERO])
+            total[index] += cost
+            if index == 0:
+                costs.timesheet_period += cost
+            else:
+                costs.timesheet_to_date += cost
+
+    costs.actuals = [ActualCost(job, cost_code, cost_type, period=period, to_date=to_date)
+                     for (job, cost_code, cost_type), (period, to_date) in sorted(sums.items())]
+    return costs
+
+
+def _project_link(client: OdooClient) -> str:
+    # Odoo 18 renamed the project's analytic account field (addons/analytic/models/analytic_mixin.py).
+    return "analytic_account_id" if "analytic_account_id" in client.fields_get("project.project") else "account_id"
+
+
+def _analytic_accounts(client: OdooClient, link: str) -> tuple[dict[int, str], dict[int, str]]:
+    """Return analytic account codes by id: those linked to a project (jobs), and the others (cost codes)."""
+    job_ids = {row[link][0] for row in client.search_read("project.project", [], [link]) if row.get(link)}
+    jobs, cost_codes = {}, {}
+    for row in client.search_read("account.analytic.account", [], ["code"]):
+        if not row.get("code"):
+            continue
+        (jobs if row["id"] in job_ids else cost_codes)[row["id"]] = row["code"]
+    return jobs, cost_codes
+
+
+def _project_jobs(client: OdooClient, project_ids: set[int], jobs_by_account: dict[int, str], link: str) -> dict[int, str]:
+    if not project_ids:
+        return {}
+    return {row["id"]: jobs_by_account.get(row[link][0], NO_JOB) if row.get(link) else NO_JOB
+            for row in client.search_read("project.project", [("id", "in", sorted(project_ids))], [link])}
+
+
+def _spread(
+    balance: Decimal, distribution: dict, jobs: dict[int, str], cost_codes: dict[int, str]
+) -> dict[tuple[str, str], Decimal]:
+    """Split one item's balance over (job, cost code) pairs by its analytic distribution."""
+    job_share: dict[str, Decimal] = {}
+    code_share: dict[str, Decimal] = {}
+    pair_share: dict[tuple[str, str], Decimal] = {}
+    for key, percentage in distribution.items():
+        ids = [int(part) for part in str(key).split(",") if part.strip().isdigit()]
+        job = next((jobs[i] for i in ids if i in jobs), None)
+        code = next((cost_codes[i] for i in ids if i in cost_codes), None)
+        share = Decimal(str(percentage)) / 100
+        if job is not None and code is not None:
+            pair_share[(job, code)] = pair_share.get((job, code), Decimal(0)) + share
+        elif job is not None:
+            job_share[job] = job_share.get(job, Decimal(0)) + share
+        elif code is not None:
+            code_share[code] = code_share.get(code, Decimal(0)) + share
+
+    # 17.0: a job key and a cost code key on the same item combine as independent shares.
+    for job, j in job_share.items():
+        for code, c in (code_share or {NO_COST_CODE: Decimal(1)}).items():
+            pair_share[(job, code)] = pair_share.get((job, code), Decimal(0)) + j * c
+    if not job_share:
+        for code, c in code_share.items():
+            pair_share[(NO_JOB, code)] = pair_share.get((NO_JOB, code), Decimal(0)) + c
+    unassigned = Decimal(1) - sum(pair_share.values(), Decimal(0))
+    if unassigned > 0:
+        pair_share[(NO_JOB, NO_COST_CODE)] = pair_share.get((NO_JOB, NO_COST_CODE), Decimal(0)) + unassigned
+
+    amounts = {pair: _cents(balance * share) for pair, share in pair_share.items()}
+    remainder = balance - sum(amounts.values(), ZERO)
+    if remainder and amounts:
+        largest = max(amounts, key=lambda pair: (abs(amounts[pair]), pair))
+        amounts[largest] += remainder
+    return amounts
+
+
+def _cents(value) -> Decimal:
+    return Decimal(repr(value) if isinstance(value, float) else str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
