@@ -14,6 +14,8 @@ class AccountPlan:
 
     job_cost_accounts: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_JOB_COST_ACCOUNTS))
     accrued_costs_account: str = "2150"
+    contract_revenue_account: str = "4000"  # progress billings are credited here, by job
+    retention_receivable_account: str = "1150"  # the part of billings the customer withholds
     equipment_recovery_account: str = "4900"
     accrual_journal: str = "ACCR"
     equipment_journal: str = "EQP"

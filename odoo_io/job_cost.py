@@ -107,6 +107,49 @@ def fetch_job_costs(
     return costs
 
 
+@dataclass
+class JobBillings:
+    """Progress billings and retention per job to the period's end, with the ledger totals."""
+
+    billings_to_date: dict[str, Decimal] = field(default_factory=dict)  # credits to contract revenue
+    retention_held: dict[str, Decimal] = field(default_factory=dict)  # debits to retention receivable
+    ledger_billings: Decimal = ZERO
+    ledger_retention: Decimal = ZERO
+
+
+def fetch_job_billings(
+    client: OdooClient, *, period_end: date, plan: AccountPlan | None = None, company_id: int | None = None,
+    page_size: int = 500,
+) -> JobBillings:
+    """Read each job's billings to date and retention held from posted items on the billing accounts.
+
+    Items without a job are kept under the empty job, so the figures still add up to the ledger.
+    """
+    plan = plan or AccountPlan()
+    kinds = {plan.contract_revenue_account: "billings", plan.retention_receivable_account: "retention"}
+    accounts = {row["id"]: row["code"] for row in client.search_read(
+        "account.account", [("code", "in", sorted(kinds))], ["code"])}
+    jobs_by_account, cost_codes_by_account = _analytic_accounts(client, _project_link(client))
+    company = [("company_id", "=", company_id)] if company_id else []
+    billings = JobBillings()
+    domain = [("parent_state", "=", "posted"), ("account_id", "in", sorted(accounts)),
+              ("date", "<=", period_end.isoformat()), *company]
+    for item in client.search_read_pages("account.move.line", domain, ["balance", "account_id", "analytic_distribution"],
+                                         page_size=page_size):
+        kind = kinds[accounts[item["account_id"][0]]]
+        # Revenue is a credit (negative balance); billings are reported as a positive amount.
+        amount = -_cents(item["balance"]) if kind == "billings" else _cents(item["balance"])
+        target = billings.billings_to_date if kind == "billings" else billings.retention_held
+        for (job, _), share in _spread(amount, item["analytic_distribution"] or {}, jobs_by_account,
+                                       cost_codes_by_account).items():
+            target[job] = target.get(job, ZERO) + share
+        if kind == "billings":
+            billings.ledger_billings += amount
+        else:
+            billings.ledger_retention += amount
+    return billings
+
+
 def _project_link(client: OdooClient) -> str:
     # Odoo 18 renamed the project's analytic account field (addons/analytic/models/analytic_mixin.py).
     return "analytic_account_id" if "analytic_account_id" in client.fields_get("project.project") else "account_id"

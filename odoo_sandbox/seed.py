@@ -108,12 +108,17 @@ ACCOUNTS = [
     ("5300", "Job Cost - Equipment", "expense", False),
     ("5400", "Job Cost - Subcontract", "expense", False),
     ("5900", "Job Cost - Other", "expense", False),
+    # Progress billings: revenue by job, and the retention the customer withholds until completion.
+    # Appended last, so the accounts above keep their ids in databases seeded before.
+    ("4000", "Contract Revenue", "income", False),
+    ("1150", "Retention Receivable", "asset_current", False),
 ]
 # (code, name, type)
 JOURNALS = [
     ("MISC", "Miscellaneous Operations", "general"),
     ("EQP", "Equipment Charges", "general"),
     ("ACCR", "Accruals", "general"),
+    ("BILL", "Progress Billings", "general"),
 ]
 # (unit number, description, serial number, active)
 EQUIPMENT = [

@@ -98,3 +98,35 @@ def test_timesheets_count_as_labor(embedded_sftp, fresh_odoo_sandbox, sqlite_sta
     assert all(item.job.startswith("J-") for item in labor_rows)
     assert all(len(item.cost_code) == 8 for item in labor_rows)
     assert costs.ledger_to_date == D("0.00")
+
+
+def billing_lines(job: str, billed: str, retention: str) -> tuple[EntryLine, ...]:
+    return (
+        EntryLine("1100", f"Progress billing {job}", D(billed) - D(retention), D("0.00")),
+        EntryLine("1150", f"Retention {job}", D(retention), D("0.00"), job),
+        EntryLine("4000", f"Contract revenue {job}", D("0.00"), D(billed), job),
+    )
+
+
+def post_billing(client, ref: str, day: date, lines: tuple[EntryLine, ...]) -> None:
+    staged = EntryToPost("billing", ref, "BILL", day, lines)
+    master = fetch_accounting_master_data(client, {line.account_code for line in lines}, {"BILL"},
+                                          {line.job for line in lines if line.job})
+    post_entry(client, staged, master)
+
+
+def test_billings_and_retention_by_job(sandbox):
+    from odoo_io.job_cost import fetch_job_billings
+
+    client = client_for(sandbox)
+    post_billing(client, "BILL-2301-10", date(2026, 10, 31), billing_lines("J-2301", "250000.00", "25000.00"))
+    post_billing(client, "BILL-2301-11", date(2026, 11, 30), billing_lines("J-2301", "180000.00", "18000.00"))
+    post_billing(client, "BILL-2417-11", date(2026, 11, 30), billing_lines("J-2417", "95000.50", "9500.05"))
+    post_billing(client, "BILL-2301-12", date(2026, 12, 31), billing_lines("J-2301", "1.00", "0.10"))
+
+    billings = fetch_job_billings(client, period_end=date(2026, 11, 30), page_size=2)
+
+    assert billings.billings_to_date == {"J-2301": D("430000.00"), "J-2417": D("95000.50")}
+    assert billings.retention_held == {"J-2301": D("43000.00"), "J-2417": D("9500.05")}
+    assert billings.ledger_billings == D("525000.50")
+    assert billings.ledger_retention == D("52500.05")
