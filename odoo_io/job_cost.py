@@ -13,7 +13,8 @@ summed with read_group by project and task, and reported as cost type L.
 
 Rounding: balances come from Odoo as floats of a 2-decimal currency and are read back as exact
 cents. A spread over several jobs or cost codes rounds each share half up to cents and puts the
-remainder on the largest share, so the shares of an item add up to its balance.
+rounding remainder on the largest share, so the shares of a fully distributed item add up to its
+balance.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class LedgerCosts:
     """Actual cost by job, cost code and cost type, with the ledger totals it must tie to."""
 
     actuals: list[ActualCost] = field(default_factory=list)
-    ledger_period: Decimal = ZERO  # sum of posted balances on the job-cost accounts in the period
+    # What Odoo sums itself, in separate read_group calls: the figures the report must tie to.
+    ledger_period: Decimal = ZERO  # posted balances on the job-cost accounts in the period
     ledger_to_date: Decimal = ZERO
     timesheet_period: Decimal = ZERO  # timesheet cost, a positive amount
     timesheet_to_date: Decimal = ZERO
@@ -72,9 +74,6 @@ def fetch_job_costs(
         balance = _cents(item["balance"])
         in_period = date.fromisoformat(item["date"]) >= period_start
         cost_type = cost_type_by_code[accounts[item["account_id"][0]]]
-        costs.ledger_to_date += balance
-        if in_period:
-            costs.ledger_period += balance
         shares = _spread(balance, item["analytic_distribution"] or {}, jobs_by_account, cost_codes_by_account)
         for (job, cost_code), amount in shares.items():
             total = sums.setdefault((job, cost_code, cost_type), [ZERO, ZERO])
@@ -97,10 +96,15 @@ def fetch_job_costs(
             match = _COST_CODE_PREFIX.match(group["task_id"][1]) if group["task_id"] else None
             total = sums.setdefault((job, match.group(1) if match else NO_COST_CODE, LABOR), [ZERO, ZERO])
             total[index] += cost
-            if index == 0:
-                costs.timesheet_period += cost
-            else:
-                costs.timesheet_to_date += cost
+
+    # Step 3: the totals the report must tie to, summed by Odoo itself in separate queries.
+    item_domain = [("parent_state", "=", "posted"), ("account_id", "in", sorted(accounts)), *company]
+    timesheet_domain = [("project_id", "!=", False), *company]
+    costs.ledger_period = _group_total(client, "account.move.line", "balance", item_domain, period_start, period_end)
+    costs.ledger_to_date = _group_total(client, "account.move.line", "balance", item_domain, None, period_end)
+    costs.timesheet_period = -_group_total(client, "account.analytic.line", "amount", timesheet_domain,
+                                           period_start, period_end)
+    costs.timesheet_to_date = -_group_total(client, "account.analytic.line", "amount", timesheet_domain, None, period_end)
 
     costs.actuals = [ActualCost(job, cost_code, cost_type, period=period, to_date=to_date)
                      for (job, cost_code, cost_type), (period, to_date) in sorted(sums.items())]
@@ -113,7 +117,7 @@ class JobBillings:
 
     billings_to_date: dict[str, Decimal] = field(default_factory=dict)  # credits to contract revenue
     retention_held: dict[str, Decimal] = field(default_factory=dict)  # debits to retention receivable
-    ledger_billings: Decimal = ZERO
+    ledger_billings: Decimal = ZERO  # summed by Odoo in a separate read_group call
     ledger_retention: Decimal = ZERO
 
 
@@ -143,11 +147,23 @@ def fetch_job_billings(
         for (job, _), share in _spread(amount, item["analytic_distribution"] or {}, jobs_by_account,
                                        cost_codes_by_account).items():
             target[job] = target.get(job, ZERO) + share
+
+    for code, kind in kinds.items():
+        ids = [account_id for account_id, account_code in accounts.items() if account_code == code]
+        total = _group_total(client, "account.move.line", "balance",
+                             [("parent_state", "=", "posted"), ("account_id", "in", ids), *company], None, period_end)
         if kind == "billings":
-            billings.ledger_billings += amount
+            billings.ledger_billings = -total
         else:
-            billings.ledger_retention += amount
+            billings.ledger_retention = total
     return billings
+
+
+def _group_total(client: OdooClient, model: str, field_name: str, domain: list, start: date | None, end: date) -> Decimal:
+    """Sum one field over a date range with read_group, grouped by company so one call covers all."""
+    dates = [("date", "<=", end.isoformat())] + ([("date", ">=", start.isoformat())] if start else [])
+    groups = client.read_group(model, domain + dates, [f"{field_name}:sum"], ["company_id"])
+    return sum((_cents(group[field_name] or 0) for group in groups), ZERO)
 
 
 def _project_link(client: OdooClient) -> str:
@@ -205,7 +221,9 @@ def _spread(
 
     amounts = {pair: _cents(balance * share) for pair, share in pair_share.items()}
     remainder = balance - sum(amounts.values(), ZERO)
-    if remainder and amounts:
+    # Only a rounding remainder (at most half a cent per share) moves. A distribution over more
+    # than 100 % stays as Odoo's analytic lines have it, so the tie-out to the ledger shows it.
+    if remainder and amounts and abs(remainder) <= CENT * len(amounts) / 2:
         largest = max(amounts, key=lambda pair: (abs(amounts[pair]), pair))
         amounts[largest] += remainder
     return amounts

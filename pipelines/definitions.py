@@ -15,6 +15,7 @@ from assets.accruals import accrual_assets
 from assets.equipment import equipment_assets
 from assets.integration_health import integration_health_assets
 from assets.labor import labor_assets
+from assets.reporting import reporting_assets
 from pipelines.accruals import (
     accruals_month_end_job,
     accruals_month_end_schedule,
@@ -27,6 +28,7 @@ from pipelines.health import (
     integration_health_schedule,
 )
 from pipelines.labor import labor_drop_sensor, labor_nightly_job, labor_nightly_schedule
+from pipelines.reporting import month_end_reports_job, reports_after_month_end_posting
 from pipelines.review import decision_replay_sensor, record_decision_job
 from resources.equipment_source import EquipmentSource
 from resources.labor_feed import LaborFeed
@@ -87,10 +89,10 @@ def _settings(**variables: str) -> dict:
 
 
 defs = dg.Definitions(
-    assets=[*labor_assets, *equipment_assets, *accrual_assets, *integration_health_assets],
+    assets=[*labor_assets, *equipment_assets, *accrual_assets, *reporting_assets, *integration_health_assets],
     jobs=[labor_nightly_job, equipment_nightly_job, accruals_month_end_job, accruals_month_to_date_job, record_decision_job,
-          integration_health_job],
+          integration_health_job, month_end_reports_job],
     schedules=[labor_nightly_schedule, equipment_nightly_schedule, accruals_month_end_schedule, integration_health_schedule],
-    sensors=[labor_drop_sensor, decision_replay_sensor, failed_check_alert_sensor],
+    sensors=[labor_drop_sensor, decision_replay_sensor, failed_check_alert_sensor, reports_after_month_end_posting],
     resources=build_resources(),
 )

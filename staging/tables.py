@@ -236,3 +236,51 @@ decisions = Table(
     Column("reason", Text, nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
 )
+
+# -- Month-end reports ---------------------------------------------------------------------
+# One row per period and job (and cost code and cost type for job cost), for BI tools. A run
+# replaces its own period's rows and leaves other periods as they were, so history is kept.
+# Money is NUMERIC(16, 2); percent_complete is a fraction (0.5 = 50 %), physical_percent_complete
+# is in percent as project controls gives it. An empty job is cost booked without a job.
+
+report_job_cost = Table(
+    "report_job_cost",
+    metadata,
+    Column("period", String(7), primary_key=True),  # "YYYY-MM"
+    Column("job", String(64), primary_key=True),
+    Column("cost_code", String(32), primary_key=True),
+    Column("cost_type", String(1), primary_key=True),  # L, M, E, S or O
+    Column("original_budget", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("current_budget", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("actual_period", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("actual_to_date", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("committed_cost", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("cost_to_complete", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("estimated_cost_at_completion", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("variance", Numeric(16, 2, asdecimal=True), nullable=False),  # current budget - EAC
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+report_wip = Table(
+    "report_wip",
+    metadata,
+    Column("period", String(7), primary_key=True),
+    Column("job", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("contract_value", Numeric(16, 2, asdecimal=True), nullable=False),  # original + approved change orders
+    Column("pending_change_orders", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("estimated_total_cost", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("estimated_gross_profit", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("cost_to_date", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("percent_complete", Numeric(12, 8, asdecimal=True), nullable=False),
+    Column("physical_percent_complete", Numeric(5, 2, asdecimal=True)),
+    Column("earned_revenue", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("loss_provision", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("gross_profit_to_date", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("billings_to_date", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("retention_held", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("over_billing", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("under_billing", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("backlog", Numeric(16, 2, asdecimal=True), nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
