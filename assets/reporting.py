@@ -9,6 +9,7 @@ import calendar
 import warnings
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import dagster as dg
 
@@ -20,6 +21,8 @@ from ingest.job_forecasts import read_job_forecasts
 from odoo_io.job_cost import fetch_job_billings, fetch_job_costs
 from pipelines.partitions import monthly_partitions
 from reporting.month_end import build_month_end_report, job_label
+from reporting.report_charts import write_billing_chart, write_budget_chart
+from reporting.report_workbook import write_report_workbook
 from reporting.wip import wip_totals
 from resources.odoo import OdooResource
 from resources.project_controls import ProjectControlsSource
@@ -94,10 +97,20 @@ def month_end_report(
     context.log.info("Month-end report %s: %d job-cost lines, %d jobs on the WIP schedule",
                      period, len(report.job_cost), len(report.wip))
 
-    # Step 4: checks and metadata.
+    # Step 4: checks, then the workbook and charts, which list the failed checks on their summary.
+    check_results = _check_results(report, forecasts)
+    notes = [f"{check.check_name} failed: {check.description}" for check in check_results if not check.passed]
+    folder = Path(staging.reports_dir) / period
+    workbook = write_report_workbook(folder / f"month-end-{period}.xlsx", period, report.wip, report.job_cost, notes)
+    billing_chart = write_billing_chart(report.wip, folder / f"billing-{period}.png", period)
+    budget_chart = write_budget_chart(report.job_cost, folder / f"budget-{period}.png", period)
+
     totals = wip_totals(report.wip)
     return dg.MaterializeResult(
         metadata={
+            "workbook": dg.MetadataValue.path(str(workbook)),
+            "billing_chart": dg.MetadataValue.path(str(billing_chart)),
+            "budget_chart": dg.MetadataValue.path(str(budget_chart)),
             "period": period,
             "jobs": len(report.wip),
             "job_cost_lines": len(report.job_cost),
@@ -110,7 +123,7 @@ def month_end_report(
                 [_wip_row(line) for line in report.wip], WIP_TABLE_COLUMNS)),
             "journal_items_read": costs.items_read,
         },
-        check_results=_check_results(report, forecasts),
+        check_results=check_results,
     )
 
 

@@ -71,7 +71,7 @@ def build_resources() -> dict:
             password=dg.EnvVar("ODOO_PASSWORD"),
             chunk_size=dg.EnvVar.int("ODOO_CHUNK_SIZE"),
         ),
-        "staging": StagingDatabase(url=dg.EnvVar("STAGING_DATABASE_URL"), **_settings(review_dir="REVIEW_DIR")),
+        "staging": StagingDatabase(url=dg.EnvVar("STAGING_DATABASE_URL"), **_settings(review_dir="REVIEW_DIR", reports_dir="REPORTS_DIR")),
         "equipment_source": EquipmentSource(
             url=dg.EnvVar("EQUIPMENT_DATABASE_URL"),
             **_settings(source="EQUIPMENT_SOURCE", remote_dir="EQUIPMENT_REMOTE_DIR", landing_dir="LANDING_DIR"),

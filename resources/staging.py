@@ -23,6 +23,9 @@ class StagingDatabase(dg.ConfigurableResource):
     review_dir: str = Field(
         default=".demo/review", description="folder for the per-batch exceptions workbooks finance reviews"
     )
+    reports_dir: str = Field(
+        default=".demo/reports", description="folder for the month-end report workbooks and charts, one folder per period"
+    )
 
     @cached_property
     def engine(self) -> Engine:

@@ -39,6 +39,7 @@ def pipeline_environment(workdir: Path, sandbox) -> dict[str, str]:
         "ODOO_DATABASE": sandbox.database, "ODOO_LOGIN": sandbox.api_login, "ODOO_PASSWORD": sandbox.api_key,
         "ODOO_CHUNK_SIZE": "25",
         "STAGING_DATABASE_URL": f"sqlite:///{workdir / 'staging.sqlite'}", "REVIEW_DIR": str(workdir / "review"),
+        "REPORTS_DIR": str(workdir / "reports"),
         "PROJECT_CONTROLS_DATABASE_URL": f"sqlite:///{workdir / 'project_controls.sqlite'}",
         "EQUIPMENT_DATABASE_URL": f"sqlite:///{workdir / 'equipment.sqlite'}",
         "COMPANY_TIMEZONE": "America/Chicago",

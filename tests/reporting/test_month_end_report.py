@@ -1,6 +1,7 @@
 """The month-end report asset end to end: sandbox ledger and project controls in, report tables out."""
 
 from datetime import date
+from pathlib import Path
 from decimal import Decimal
 
 import dagster as dg
@@ -152,3 +153,59 @@ def test_distribution_over_100_percent_breaks_tie_out(reporting):
     assert evaluation.passed is False
     assert "| actual cost to date |" in evaluation.metadata["differences"].value
     assert "| 20.00 |" in evaluation.metadata["differences"].value
+
+
+def recalculated(path, out_dir):
+    """Open the workbook in LibreOffice headless, let it compute every formula, and read the values back."""
+    import shutil
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from tests.fixtures.services import require_service
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        require_service("LibreOffice", "soffice not found; .ci/run installs Debian's libreoffice-calc-nogui")
+    profile = out_dir / "lo-profile"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", "xlsx",
+         "--outdir", str(out_dir), str(path)],
+        check=True, capture_output=True, timeout=180,
+    )
+    return load_workbook(out_dir / path.name, data_only=True)
+
+
+def test_workbook_formulas_compute_the_stored_totals(reporting, tmp_path):
+    from openpyxl import load_workbook
+
+    from reporting.wip import wip_totals
+
+    result = reporting()
+    metadata = result.asset_materializations_for_node("month_end_report")[0].metadata
+    path = Path(metadata["workbook"].value)
+    formulas = load_workbook(path)
+    assert formulas["Summary"]["B4"].value.startswith("='WIP schedule'!")
+    assert formulas["Job cost"]["J2"].value == "=G2+I2"
+
+    computed = recalculated(path, tmp_path / "lo")
+
+    totals = wip_totals(period_wip(reporting.staging.engine, "2026-11"))
+    summary = {row[0]: row[1] for row in computed["Summary"].iter_rows(min_row=2, values_only=True) if row[0]}
+    assert D(str(round(summary["Contract value"], 2))) == totals["contract_value"]
+    assert D(str(round(summary["Earned revenue"], 2))) == totals["earned_revenue"]
+    assert D(str(round(summary["Billings to date"], 2))) == totals["billings_to_date"]
+    assert D(str(round(summary["Under-billing (costs in excess)"], 2))) == totals["under_billing"]
+    lines = period_job_cost(reporting.staging.engine, "2026-11")
+    grand_total = [row for row in computed["Job cost"].iter_rows(values_only=True) if row[0] == "Total"][0]
+    assert D(str(round(grand_total[6], 2))) == sum(line.actual_to_date for line in lines)
+    assert D(str(round(grand_total[9], 2))) == sum(line.estimated_cost_at_completion for line in lines)
+    assert D(str(round(grand_total[10], 2))) == sum(line.variance for line in lines)
+
+
+def test_charts_are_png_files(reporting):
+    result = reporting()
+
+    metadata = result.asset_materializations_for_node("month_end_report")[0].metadata
+    for key in ("billing_chart", "budget_chart"):
+        assert Path(metadata[key].value).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
