@@ -46,7 +46,7 @@ from staging.batches import (
     replace_staged_batch,
     set_batch_status,
 )
-from staging.decisions import acceptances_for
+from staging.decisions import acceptances_for, is_rejected
 from staging.journal import (
     approval_for,
     entries_of,
@@ -140,12 +140,18 @@ def stage_and_gate(
     # A warning a reviewer accepted on this batch passes, naming who accepted it and why.
     results = apply_acceptances(results, acceptances_for(engine, header.batch_id))
     failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
-    if failures or not entries:
+    rejection = is_rejected(engine, header.batch_id)
+    actor = "pipeline"
+    if rejection:
+        # A reviewer rejected this exact content: it stays rejected however often it is staged.
+        status, reason = "rejected", f"rejected by {rejection['decided_by']}: {rejection['reason']}"
+        actor = rejection["decided_by"]
+    elif failures or not entries:
         status = "held"
         reason = "; ".join(f"{r.check_name}: {r.description}" for r in failures) or "no rows are eligible to post"
     else:
         status, reason = status_when_passed, None
-    set_batch_status(engine, header.batch_id, status, reason)
+    set_batch_status(engine, header.batch_id, status, reason, actor=actor)
     record_held_rows(engine, {"batch_id": header.batch_id, "domain": header.domain,
                               "partition_key": header.partition_key}, exception_rows)
 

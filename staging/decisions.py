@@ -14,7 +14,7 @@ from sqlalchemy import Engine, and_, insert, select
 
 from staging.batches import as_utc, batch_exceptions, current_batch, now, set_batch_status
 from staging.journal import record_approval
-from staging.tables import audit_log, batches, decisions, exceptions, journal_source_rows, labor_lines
+from staging.tables import audit_log, batches, decisions, exceptions, journal_source_rows, labor_lines, posting_ledger
 
 DECISIONS = ("accept_warning", "exclude_rows", "reject", "approve")
 
@@ -31,6 +31,9 @@ WARN_CHECKS_BY_DOMAIN = {
 # A labor batch in these states has sent its lines to Odoo, and the pipeline never reverses
 # timesheet lines, so excluding one of them would leave staging and Odoo apart.
 LABOR_POSTED_STATUSES = {"posting", "posted", "reconciled"}
+# A batch in these states has reached Odoo (or been undone there), so rejecting it would not take
+# anything back out of the books. A batch still "posting" has reached Odoo once its ledger has rows.
+POSTED_STATUSES = {"posted", "reconciled", "reversed"}
 
 
 class DecisionRefused(ValueError):
@@ -74,7 +77,9 @@ def record_decision(engine: Engine, decision: Decision) -> int:
     if decision.content_hash and decision.content_hash != batch["content_hash"]:
         raise DecisionRefused(f"batch {decision.batch_id} changed since it was reviewed; review it again")
 
-    if decision.decision == "accept_warning":
+    if decision.decision == "reject":
+        _check_rejection(engine, batch)
+    elif decision.decision == "accept_warning":
         _check_acceptance(engine, decision, batch)
     elif decision.decision == "exclude_rows":
         _check_rows(engine, decision, batch)
@@ -100,6 +105,24 @@ def record_decision(engine: Engine, decision: Decision) -> int:
         set_batch_status(engine, decision.batch_id, "rejected", f"rejected by {decision.decided_by}: {decision.reason}",
                          actor=decision.decided_by)
     return int(decision_id)
+
+
+def _check_rejection(engine: Engine, batch) -> None:
+    if batch["status"] == "rejected":
+        raise DecisionRefused(f"batch {batch['batch_id']} is already rejected ({batch['status_reason']})")
+    with engine.connect() as connection:
+        # NOTE: a create whose response was lost leaves no ledger row until the next run looks it up,
+        # so a batch stuck in "posting" right after such a fault can still be rejected.
+        in_ledger = connection.execute(
+            select(posting_ledger.c.external_id).where(posting_ledger.c.batch_id == batch["batch_id"]).limit(1)
+        ).first()
+    if batch["status"] in POSTED_STATUSES or in_ledger:
+        fix = ("correct the timesheet lines in Odoo, or send a correction row" if batch["domain"] == "labor" else
+               "correct the source, and the next run reverses the posted entries and posts the corrected ones")
+        raise DecisionRefused(
+            f"batch {batch['batch_id']} is {batch['status']}: it has reached Odoo, and rejecting it would not take it "
+            f"out of the books; {fix}"
+        )
 
 
 def _check_acceptance(engine: Engine, decision: Decision, batch) -> None:

@@ -390,6 +390,22 @@ def test_exclusion_survives_corrected_source(accruals: AccrualHarness):
     assert ("AC-2611-006", "excluded_by_reviewer") in [(item["value"], item["reason"]) for item in held]
 
 
+def test_rejected_accrual_batch_stays_rejected(accruals: AccrualHarness, monkeypatch):
+    from staging.decisions import Decision, record_decision
+
+    accruals.run()
+    batch_id = accruals.batch()["batch_id"]
+    record_decision(accruals.staging.engine, Decision(
+        batch_id=batch_id, decision="reject", decided_by="Dana Controller", reason="keep October's accrual"))
+
+    rerun = accruals.run()
+
+    assert not rerun.success
+    assert accruals.batch()["status"] == "rejected"
+    assert approve(accruals, monkeypatch, batch_id) != 0
+    assert accruals.moves() == []
+
+
 def test_excluding_unknown_accrual_row_is_refused(accruals: AccrualHarness):
     from staging.decisions import Decision, DecisionRefused, record_decision
 

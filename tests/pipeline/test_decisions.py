@@ -127,6 +127,22 @@ def test_excluding_posted_labor_row_is_refused(labor: LaborHarness):
         decide(labor, batch["batch_id"], "exclude_rows", source_rows=(("timecards_20261116.csv", 2),))
 
 
+def test_rejecting_posted_batch_is_refused(labor: LaborHarness):
+    labor.drop(DAY, sample_labor_rows(DAY))
+    assert labor.run(DAY).success
+
+    with pytest.raises(DecisionRefused, match="has reached Odoo, and rejecting it would not take it out of the books"):
+        decide(labor, labor.batch(DAY)["batch_id"], "reject")
+
+
+def test_rejecting_twice_is_refused(labor: LaborHarness):
+    batch = held_day(labor)
+    decide(labor, batch["batch_id"], "reject")
+
+    with pytest.raises(DecisionRefused, match="is already rejected"):
+        decide(labor, batch["batch_id"], "reject")
+
+
 def test_accepting_absent_held_rows_warning_is_refused(labor: LaborHarness):
     labor.drop(DAY, sample_labor_rows(DAY))
     assert labor.run(DAY).success
