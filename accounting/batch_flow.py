@@ -221,7 +221,8 @@ def post_staged_batch(
         set_batch_status(engine, batch_id, "posting")
         posted = post_journal_batch(client, engine, batch, master, context.log)
         set_batch_status(engine, batch_id, "posted", "entries in Odoo: " + ", ".join(
-            f"{entry.name} (id {entry.move_id})" for entry in posted.correction_entries + posted.posted))
+            f"{entry.name} (id {entry.move_id}, {'created now' if entry.created else 'already there'})"
+            for entry in posted.correction_entries + posted.posted))
     finally:
         release_posting_lease(engine, batch_id, context.run_id)
 

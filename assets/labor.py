@@ -351,7 +351,9 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
     batch = current_batch(staging.engine, DOMAIN, context.partition_key)
     rejected_note = f"{len(result.rejected)} lines rejected by Odoo and held for review" if result.rejected else None
     ids = sorted(result.odoo_ids)
-    posted_note = f"{result.posted} timesheet lines in Odoo (ids {ids[0]}-{ids[-1]})" if ids else "no lines to post"
+    # A rerun finds the lines already there; saying so keeps the audit log from reading as a second post.
+    posted_note = (f"{result.posted} timesheet lines in Odoo (ids {ids[0]}-{ids[-1]}): {result.created} created now, "
+                   f"{result.already_in_odoo} already there") if ids else "no lines to post"
     set_batch_status(staging.engine, batch_id, "posted", "; ".join(filter(None, [posted_note, rejected_note])))
 
     # Reconcile: read the batch back from Odoo and compare with staging and the control record.

@@ -4,7 +4,7 @@
     python -m staging batches [--domain D] [--status S]  list batches with their status and totals
     python -m staging approve --batch ID --approver NAME --reason TEXT
                                                          approve a batch that waits for approval
-    python -m staging audit --batch ID                   show approvals and corrections of a batch
+    python -m staging audit --batch ID                   show every step of a batch, with who and why
     python -m staging audit --csv FILE                   export the whole audit log for auditors
     python -m staging decide --batch ID --decision D --by NAME --reason TEXT
                              [--rows FILE:ROW ...] [--check NAME]

@@ -60,7 +60,7 @@ NEXT_STEPS: dict[str, str] = {
     "missing_rate": "Add the rate of the unit's class for the day in the equipment database, then run the date again.",
     "invalid_assignment": "Fix the day's assignments: use hours or percent, not both, and make percent add up to 100.",
     "invalid_amount": "Correct the amount in the accrual source, then run the period again.",
-    "approval_missing": "Record the approval in project controls, or exclude the row.",
+    "approval_missing": "Record the approval in project controls; until then the row stays out of the accrual.",
     "not_approved": "Get the row approved in project controls, or leave it out of this period's accrual.",
     "analytic_incomplete": "Give the row its job and cost code in the source so the cost can be distributed.",
     "excluded_by_reviewer": "Nothing to post: a reviewer excluded the row. Send it in a corrected file if it should post.",

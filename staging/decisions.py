@@ -157,6 +157,18 @@ def _check_rows(engine: Engine, decision: Decision, batch) -> None:
     missing = [f"{file} row {row}" for file, row in decision.source_rows if (file, int(row)) not in known]
     if missing:
         raise DecisionRefused(f"not in batch {decision.batch_id}: {', '.join(missing)}")
+    if batch["domain"] != "labor":
+        with engine.connect() as connection:
+            staged = {(row.source_file, int(row.source_row)) for row in connection.execute(
+                select(journal_source_rows.c.source_file, journal_source_rows.c.source_row).where(and_(
+                    journal_source_rows.c.batch_id == decision.batch_id, journal_source_rows.c.held.is_(False))))}
+        # NOTE: labor relabels an excluded held row; the journal domains do not, so they refuse it.
+        held = [f"{file} row {row}" for file, row in decision.source_rows if (file, int(row)) not in staged]
+        if held:
+            raise DecisionRefused(
+                f"{', '.join(held)} of batch {decision.batch_id} is already held and does not post, so there is "
+                "nothing to exclude; its next step is in the review workbook"
+            )
     if batch["domain"] == "labor" and batch["status"] in LABOR_POSTED_STATUSES:
         posted = [f"{file} row {row}" for file, row in decision.source_rows
                   if (file, int(row)) in rows_by_table[labor_lines.name]]

@@ -406,6 +406,19 @@ def test_rejected_accrual_batch_stays_rejected(accruals: AccrualHarness, monkeyp
     assert accruals.moves() == []
 
 
+def test_excluding_held_accrual_row_is_refused(accruals: AccrualHarness):
+    from staging.decisions import Decision, DecisionRefused, record_decision
+
+    accruals.run()
+    batch = accruals.batch()
+    held = batch_exceptions(accruals.staging.engine, batch["batch_id"])[0]
+
+    with pytest.raises(DecisionRefused, match="is already held and does not post"):
+        record_decision(accruals.staging.engine, Decision(
+            batch_id=batch["batch_id"], decision="exclude_rows", decided_by="Dana Controller", reason="x",
+            source_rows=((held["source_file"], held["source_row"]),)))
+
+
 def test_excluding_unknown_accrual_row_is_refused(accruals: AccrualHarness):
     from staging.decisions import Decision, DecisionRefused, record_decision
 
