@@ -16,8 +16,9 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 def run() -> int:
     from demo.drops import DEMO_DATES, write_demo_drops
+    from demo.ledger_history import post_ledger_history
     from demo.month_end import ACCRUAL_PERIOD, prepare_sources
-    from demo.report import count_ledger_rows, print_journal_report, print_report
+    from demo.report import count_ledger_rows, print_journal_report, print_month_end_report, print_report
     from demo.services import running_services
     from demo.settings import DEMO_DIR, REMOTE_DIR, load_settings, write_dotenv
 
@@ -65,12 +66,19 @@ def run() -> int:
             print(f"Running accruals_month_end for {ACCRUAL_PERIOD} again ...", flush=True)
             accrual_outcomes[ACCRUAL_PERIOD] = execute("accruals_month_end", ACCRUAL_PERIOD)
 
+        print("Posting the demo company's earlier job cost and billings (once) ...", flush=True)
+        post_ledger_history(settings)
+        print(f"Running month_end_reports for {ACCRUAL_PERIOD} ...", flush=True)
+        report = defs.resolve_job_def("month_end_reports").execute_in_process(
+            partition_key=ACCRUAL_PERIOD, instance=instance, raise_on_error=False, run_config=QUIET)
+
         health = defs.resolve_job_def("integration_health_job").execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET)
 
         print_report(settings, outcomes, DEMO_DIR / "exceptions.xlsx")
         print_journal_report(settings, "equipment", equipment_outcomes)
         print_journal_report(settings, "accruals", accrual_outcomes)
+        print_month_end_report(report)
         print()
         if health.success:
             metadata = health.asset_materializations_for_node("integration_health")[0].metadata

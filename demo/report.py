@@ -99,3 +99,21 @@ def print_journal_report(settings: DemoSettings, domain: str, outcomes: dict[str
         for item in held:
             print(f"  {item['partition_key']}  {item['source_file']} row {item['source_row']}  "
                   f"{item['column_name']}={item['value']!r}  {item['reason']} ({item['owner']}): {item['message']}")
+
+
+def print_month_end_report(result) -> None:
+    """Print the WIP totals, the checks that failed and where the workbook and charts are."""
+    print()
+    if not result.success:
+        print("Month-end report: the run failed; see it in the Dagster UI (make dev).")
+        return
+    metadata = result.asset_materializations_for_node("month_end_report")[0].metadata
+    print(f"Month-end report {metadata['period'].value}: {metadata['jobs'].value} jobs on the WIP schedule")
+    for label, key in (("cost to date", "cost_to_date"), ("earned revenue", "earned_revenue"),
+                       ("billings to date", "billings_to_date"), ("over-billed", "over_billing"),
+                       ("under-billed", "under_billing")):
+        print(f"  {label:<18}{float(metadata[key].value):>16,.2f}")
+    failed = [evaluation.check_name for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
+    print(f"  checks: {'all passed' if not failed else 'failed: ' + ', '.join(failed)}")
+    print(f"  workbook: {metadata['workbook'].value}")
+    print(f"  charts: {metadata['billing_chart'].value}, {metadata['budget_chart'].value}")

@@ -64,6 +64,8 @@ class DemoSettings:
             "ODOO_PASSWORD": self.odoo_api_key,
             "ODOO_CHUNK_SIZE": "25",
             "STAGING_DATABASE_URL": f"sqlite:///{DEMO_DIR / 'staging.sqlite'}",
+            "REVIEW_DIR": str(DEMO_DIR / "review"),
+            "REPORTS_DIR": str(DEMO_DIR / "reports"),
             "PROJECT_CONTROLS_DATABASE_URL": f"sqlite:///{DEMO_DIR / 'project_controls.sqlite'}",
             "EQUIPMENT_DATABASE_URL": f"sqlite:///{DEMO_DIR / 'equipment.sqlite'}",
             "EQUIPMENT_SOURCE": "telematics",

@@ -112,6 +112,7 @@ ACCOUNTS = [
     # Appended last, so the accounts above keep their ids in databases seeded before.
     ("4000", "Contract Revenue", "income", False),
     ("1150", "Retention Receivable", "asset_current", False),
+    ("2000", "Accounts Payable", "liability_payable", True),
 ]
 # (code, name, type)
 JOURNALS = [

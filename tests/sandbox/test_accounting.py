@@ -419,7 +419,8 @@ def test_accounting_seed_present(tmp_path, version):
         assert by_code["2150"] == ("Accrued Job Costs", "liability_current")
         assert by_code["4000"] == ("Contract Revenue", "income")
         assert by_code["1150"] == ("Retention Receivable", "asset_current")
-        assert set(by_code) == {"1100", "1150", "2105", "2150", "4000", "4900", "5100", "5200", "5300", "5400", "5900"}
+        assert set(by_code) == {"1100", "1150", "2000", "2105", "2150", "4000", "4900", "5100", "5200", "5300", "5400",
+                                "5900"}
         journals = api.get_model("account.journal").search_read([], ["code", "name", "type"])
         assert {row["code"]: row["type"] for row in journals} == {"MISC": "general", "EQP": "general", "ACCR": "general",
                                                                        "BILL": "general"}
