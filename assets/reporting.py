@@ -52,6 +52,12 @@ WIP_TABLE_COLUMNS = ("job", "contract_value", "estimated_total_cost", "percent_c
                      "billings_to_date", "over_billing", "under_billing", "gross_profit_to_date")
 
 
+class MonthEndReportConfig(dg.Config):
+    """Run settings a controller may set in the launchpad."""
+
+    company_id: int | None = None  # one Odoo company; every company the Odoo user sees when empty
+
+
 def _check_specs() -> list[dg.AssetCheckSpec]:
     with warnings.catch_warnings():
         # NOTE: partitioned check specs are a preview feature in dagster 1.13 (see checks/labor.py).
@@ -76,8 +82,8 @@ def _check_specs() -> list[dg.AssetCheckSpec]:
     ),
 )
 def month_end_report(
-    context: dg.AssetExecutionContext, odoo: OdooResource, project_controls: ProjectControlsSource,
-    staging: StagingDatabase,
+    context: dg.AssetExecutionContext, config: MonthEndReportConfig, odoo: OdooResource,
+    project_controls: ProjectControlsSource, staging: StagingDatabase,
 ) -> dg.MaterializeResult:
     period_start = date.fromisoformat(context.partition_key)
     period_end = period_start.replace(day=calendar.monthrange(period_start.year, period_start.month)[1])
@@ -88,8 +94,8 @@ def month_end_report(
 
     # Step 2: actual cost, billings and retention from Odoo, with Odoo's own totals.
     client = odoo.get_client(log=context.log)
-    costs = fetch_job_costs(client, period_start=period_start, period_end=period_end)
-    billings = fetch_job_billings(client, period_end=period_end)
+    costs = fetch_job_costs(client, period_start=period_start, period_end=period_end, company_id=config.company_id)
+    billings = fetch_job_billings(client, period_end=period_end, company_id=config.company_id)
 
     # Step 3: the report, and its rows in staging for BI tools.
     report = build_month_end_report(period, forecasts, costs, billings)

@@ -28,7 +28,7 @@ def reporting(fresh_odoo_sandbox, sqlite_staging, tmp_path):
     post(client, "EQP-NOV", date(2026, 11, 17), equipment_lines(("333.34", "333.33", "333.33")))
     post_billing(client, "BILL-2301-11", date(2026, 11, 30), billing_lines("J-2301", "180000.00", "18000.00"))
 
-    def run(partition_key: str = NOVEMBER) -> dg.ExecuteInProcessResult:
+    def run(partition_key: str = NOVEMBER, config: dict | None = None) -> dg.ExecuteInProcessResult:
         resources = {
             "odoo": OdooResource(host="127.0.0.1", port=fresh_odoo_sandbox.port, protocol="jsonrpc",
                                  database=fresh_odoo_sandbox.database, login=fresh_odoo_sandbox.admin_login,
@@ -37,8 +37,9 @@ def reporting(fresh_odoo_sandbox, sqlite_staging, tmp_path):
             "staging": sqlite_staging,
         }
         defs = dg.Definitions(assets=reporting_assets, jobs=[month_end_reports_job], resources=resources)
+        run_config = {"ops": {"month_end_report": {"config": config}}} if config else None
         return defs.resolve_job_def("month_end_reports").execute_in_process(partition_key=partition_key,
-                                                                            raise_on_error=False)
+                                                                            run_config=run_config, raise_on_error=False)
 
     run.source, run.staging, run.client = source, sqlite_staging, client
     return run
@@ -104,6 +105,31 @@ def test_bad_forecast_row_fails_its_check(reporting):
     assert evaluation.passed is False
     assert "project_controls:cost_forecasts" in evaluation.metadata["rows"].value
     assert evaluation.metadata["rows_in"].value == evaluation.metadata["rows_used"].value + 1
+
+
+def test_negative_cost_to_complete_warns(reporting):
+    from ingest.job_forecasts import cost_forecasts
+
+    engine = create_engine(reporting.source)
+    with engine.begin() as connection:
+        connection.execute(cost_forecasts.update().where(cost_forecasts.c.job == "J-2302")
+                           .values(cost_to_complete=D("-50000.00")))
+    engine.dispose()
+
+    result = reporting()
+
+    checks = outcomes(result)
+    assert checks["cost_within_estimate"] is False
+    assert checks["percent_complete_in_range"] is False
+    evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name == "cost_within_estimate")
+    assert "J-2302" in evaluation.metadata["jobs"].value
+
+
+def test_other_company_is_left_out(reporting):
+    result = reporting(config={"company_id": 999})
+
+    assert result.success
+    assert period_wip(reporting.staging.engine, "2026-11")[0].cost_to_date == D("0.00")
 
 
 def test_over_billed_job_warns(reporting):
