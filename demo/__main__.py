@@ -73,7 +73,8 @@ def run() -> int:
             partition_key=ACCRUAL_PERIOD, instance=instance, raise_on_error=False, run_config=QUIET)
 
         health = defs.resolve_job_def("integration_health_job").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET)
+            instance=instance, raise_on_error=False,
+            run_config={**QUIET, "ops": {"integration_health": {"config": {"out_dir": str(DEMO_DIR / "health")}}}})
 
         print_report(settings, outcomes, DEMO_DIR / "exceptions.xlsx")
         print_journal_report(settings, "equipment", equipment_outcomes)
