@@ -82,7 +82,7 @@ def accrual_batch(
         previous_rows = extract.frame.iloc[0:0]
 
     # Step 2: row rules (schema, approval flag, Odoo jobs and cost codes, duplicates).
-    client = odoo.get_client(log=context.log)
+    client = odoo.get_client(log=context.log, verify_for=DOMAIN)
     validated = validate_accrual_batch(extract, period, client)
 
     # Step 3: rows a reviewer excluded from this content leave the batch, listed as excluded.

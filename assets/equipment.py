@@ -83,7 +83,7 @@ def equipment_batch(
         load_rates(equipment_source.url),
     )
     charges, charge_exceptions = validate_charge_lines(charges, business_date)
-    client = odoo.get_client(log=context.log)
+    client = odoo.get_client(log=context.log, verify_for=DOMAIN)
     charges, odoo_exceptions = _check_against_odoo(client, charges, load_units(equipment_source.url))
     exceptions = usage_exceptions + schema_exceptions + pricing_exceptions + charge_exceptions + odoo_exceptions
 

@@ -173,7 +173,7 @@ def labor_batch(
 
     # Step 2: schema, daily hours, Odoo master data and lock dates, duplicates.
     batch_id = _batch_id(context.partition_key, landed["content_hash"])
-    client = odoo.get_client(log=context.log)
+    client = odoo.get_client(log=context.log, verify_for=DOMAIN)
     settings = LaborRuleSettings(max_hours_per_day=labor_feed.max_hours)
     validated = validate_labor_extract(
         extract,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from pydantic import Field
 
+from odoo_io.access import verify_access
 from odoo_io.client import OdooClient, RetryPolicy
 
 
@@ -25,8 +26,12 @@ class OdooResource(dg.ConfigurableResource):
     max_attempts: int = Field(default=5, description="attempts per call when the failure is transient")
     backoff_seconds: float = Field(default=1.0, description="first retry delay in seconds; doubles per attempt")
 
-    def get_client(self, log=None) -> OdooClient:
-        return OdooClient(
+    def get_client(self, log=None, *, verify_for: str | None = None) -> OdooClient:
+        """Connect; with ``verify_for`` (a domain), first check the API user's rights for that domain.
+
+        A missing right raises odoo_io.access.AccessMissing before any data moves.
+        """
+        client = OdooClient(
             host=self.host,
             port=self.port,
             protocol=self.protocol,
@@ -37,6 +42,9 @@ class OdooResource(dg.ConfigurableResource):
             retry=RetryPolicy(max_attempts=self.max_attempts, backoff_seconds=self.backoff_seconds),
             log=log,
         )
+        if verify_for:
+            verify_access(client, verify_for, self.login, client.log)
+        return client
 
     def describe(self) -> str:
         """Describe the posting target without credentials, for logs and metadata."""
