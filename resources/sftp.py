@@ -41,6 +41,22 @@ class SFTPError(Exception):
     """Base class for every error this module raises."""
 
 
+class UnsafeRemoteName(SFTPError):
+    """A remote file name that would not stay a plain file name in the download folder."""
+
+
+def local_file_name(remote_path: str) -> str:
+    """Return the local name for ``remote_path``: its last part, if that is a plain file name.
+
+    A server controls the names it lists, so "..", "." or an empty name (a path ending in "/"),
+    a backslash or a NUL byte is refused instead of joined to the download folder.
+    """
+    name = posixpath.basename(remote_path)
+    if name in ("", ".", "..") or "\\" in name or "\x00" in name:
+        raise UnsafeRemoteName(f"remote file {remote_path!r} has no plain file name; it is not downloaded")
+    return name
+
+
 class SFTPConnectionError(SFTPError):
     """The TCP connection or the SSH handshake failed."""
 
@@ -376,7 +392,7 @@ class SFTPSession:
         (bytes so far, remote size at the start) after each chunk.
         """
         remote_path = remote_file.path if isinstance(remote_file, RemoteFile) else remote_file
-        name = posixpath.basename(remote_path)
+        name = local_file_name(remote_path)
         local_dir = Path(local_dir)
         local_dir.mkdir(parents=True, exist_ok=True)
         final_path = local_dir / name
