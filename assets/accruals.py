@@ -70,6 +70,7 @@ def accrual_batch(
     period_start = date.fromisoformat(context.partition_key)
     period = f"{period_start:%Y-%m}"
     plan = AccountPlan()
+    client = odoo.preflight(context.log, DOMAIN)
 
     # Step 1: read the period's accruals and last period's for the swing check.
     extract = read_accruals(project_controls.url, period)
@@ -82,7 +83,6 @@ def accrual_batch(
         previous_rows = extract.frame.iloc[0:0]
 
     # Step 2: row rules (schema, approval flag, Odoo jobs and cost codes, duplicates).
-    client = odoo.get_client(log=context.log, verify_for=DOMAIN)
     validated = validate_accrual_batch(extract, period, client)
 
     # Step 3: rows a reviewer excluded from this content leave the batch, listed as excluded.

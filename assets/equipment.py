@@ -65,6 +65,7 @@ def equipment_batch(
     """The day's equipment charges by job and cost code, checked and staged as one balanced entry."""
     business_date = date.fromisoformat(context.partition_key)
     plan = AccountPlan()
+    client = odoo.preflight(context.log, DOMAIN)  # before any snapshot lands
 
     # Step 1: usage per unit for the day, from telematics snapshots or the equipment database.
     if equipment_source.source == "telematics":
@@ -83,7 +84,6 @@ def equipment_batch(
         load_rates(equipment_source.url),
     )
     charges, charge_exceptions = validate_charge_lines(charges, business_date)
-    client = odoo.get_client(log=context.log, verify_for=DOMAIN)
     charges, odoo_exceptions = _check_against_odoo(client, charges, load_units(equipment_source.url))
     exceptions = usage_exceptions + schema_exceptions + pricing_exceptions + charge_exceptions + odoo_exceptions
 

@@ -32,7 +32,8 @@ from checks.review import apply_acceptances, exclude_reviewed_rows, with_review_
 from ingest.control import companion_file_path
 from ingest.labor_reader import read_labor_extract
 from ingest.landing import land
-from ingest.mapping import load_mapping
+from ingest.mapping import LABOR_MAPPINGS_DIR, load_mapping
+from ingest.records import ExtractError
 from odoo_io.master_data import fetch_labor_master_data
 from odoo_io.timesheets import (
     PostingRejected,
@@ -74,11 +75,19 @@ DOMAIN = "labor"
 
 @dg.asset(group_name=DOMAIN, owners=EXTRACT_OWNERS, partitions_def=daily_partitions, kinds={"sftp"})
 def labor_extract(
-    context: dg.AssetExecutionContext, sftp: SFTPResource, labor_feed: LaborFeed, staging: StagingDatabase
+    context: dg.AssetExecutionContext, sftp: SFTPResource, labor_feed: LaborFeed, staging: StagingDatabase,
+    odoo: OdooResource,
 ) -> dg.MaterializeResult:
     """The day's labor extract from the field time system, landed unchanged and keyed by its content hash."""
     business_date = date.fromisoformat(context.partition_key)
-    mapping = load_mapping(labor_feed.mapping)
+
+    # Step 1: the settings, checked before anything lands: the layout mapping, then Odoo.
+    try:
+        mapping = load_mapping(labor_feed.mapping)
+    except ExtractError as error:
+        layouts = ", ".join(sorted(path.stem for path in LABOR_MAPPINGS_DIR.glob("*.yaml")))
+        raise dg.Failure(description=f"{error}. Set LABOR_MAPPING to one of: {layouts}") from error
+    odoo.preflight(context.log, DOMAIN)
     file_name = mapping.remote_file_name(business_date)
 
     try:
@@ -173,7 +182,7 @@ def labor_batch(
 
     # Step 2: schema, daily hours, Odoo master data and lock dates, duplicates.
     batch_id = _batch_id(context.partition_key, landed["content_hash"])
-    client = odoo.get_client(log=context.log, verify_for=DOMAIN)
+    client = odoo.get_client(log=context.log)
     settings = LaborRuleSettings(max_hours_per_day=labor_feed.max_hours)
     validated = validate_labor_extract(
         extract,

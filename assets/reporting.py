@@ -93,7 +93,7 @@ def month_end_report(
     forecasts = read_job_forecasts(project_controls.url, period)
 
     # Step 2: actual cost, billings and retention from Odoo, with Odoo's own totals.
-    client = odoo.get_client(log=context.log, verify_for="reporting")
+    client = odoo.preflight(context.log, "reporting")
     costs = fetch_job_costs(client, period_start=period_start, period_end=period_end, company_id=config.company_id)
     billings = fetch_job_billings(client, period_end=period_end, company_id=config.company_id)
 

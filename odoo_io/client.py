@@ -281,10 +281,8 @@ class OdooClient:
         if self.is_json2:
             self.search_read("res.company", [], ["name"])
             return None
-        try:
-            self._connection.check_login(force=True)
-        except Exception as raw:  # noqa: BLE001
-            raise classify(raw) from raw
+        # A refused login is not transient, so only a lost connection or a timeout is retried.
+        self._run(lambda: self._connection.check_login(force=True), "login", retry=True)
         return self._connection.user_id
 
 

@@ -7,6 +7,11 @@ from pydantic import Field
 
 from odoo_io.access import verify_access
 from odoo_io.client import OdooClient, RetryPolicy
+from odoo_io.errors import OdooAuthenticationError, OdooError, OdooTransientError
+
+
+class OdooConfigurationError(OdooError):
+    """The Odoo settings are wrong (address, database, login); the message names the variable to fix."""
 
 
 class OdooResource(dg.ConfigurableResource):
@@ -26,12 +31,8 @@ class OdooResource(dg.ConfigurableResource):
     max_attempts: int = Field(default=5, description="attempts per call when the failure is transient")
     backoff_seconds: float = Field(default=1.0, description="first retry delay in seconds; doubles per attempt")
 
-    def get_client(self, log=None, *, verify_for: str | None = None) -> OdooClient:
-        """Connect; with ``verify_for`` (a domain), first check the API user's rights for that domain.
-
-        A missing right raises odoo_io.access.AccessMissing before any data moves.
-        """
-        client = OdooClient(
+    def get_client(self, log=None) -> OdooClient:
+        return OdooClient(
             host=self.host,
             port=self.port,
             protocol=self.protocol,
@@ -42,8 +43,38 @@ class OdooResource(dg.ConfigurableResource):
             retry=RetryPolicy(max_attempts=self.max_attempts, backoff_seconds=self.backoff_seconds),
             log=log,
         )
-        if verify_for:
-            verify_access(client, verify_for, self.login, client.log)
+
+    def preflight(self, log, domain: str) -> OdooClient:
+        """Log in and check the API user's rights for ``domain``, and return the client.
+
+        Runs first in a run, so a wrong URL, database or key stops it before any file lands or
+        any row is staged. Raises dagster.Failure whose message names the setting to fix.
+        """
+        try:
+            return self._checked_client(log, domain)
+        except OdooError as error:
+            raise dg.Failure(description=str(error)) from error
+
+    def _checked_client(self, log, domain: str) -> OdooClient:
+        client = self.get_client(log=log)
+        try:
+            client.check_connection()
+        except OdooAuthenticationError as error:
+            raise OdooConfigurationError(
+                f"Odoo at {self.describe()} refused the login ({error}); check ODOO_LOGIN and ODOO_PASSWORD "
+                "(an API key for json2)"
+            ) from error
+        except OdooTransientError as error:
+            raise OdooConfigurationError(
+                f"cannot reach Odoo at {self.describe()} ({error}); check ODOO_HOST, ODOO_PORT and ODOO_PROTOCOL"
+            ) from error
+        except OdooError as error:
+            if "does not exist" in str(error) and self.database in str(error):
+                raise OdooConfigurationError(
+                    f"Odoo at {self.host}:{self.port} has no database {self.database!r}; check ODOO_DATABASE"
+                ) from error
+            raise
+        verify_access(client, domain, self.login, client.log)
         return client
 
     def describe(self) -> str:
