@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: demo test install dev services run clean-demo benchmark
+.PHONY: demo test install dev services run clean-demo benchmark reliability
 
 install: $(STAMP)
 
@@ -49,3 +49,7 @@ clean-demo:
 
 benchmark: $(STAMP)
 	$(BIN)/python -m benchmarks.posting
+
+# Run the fault and bad-input suites and write docs/reliability.md with what they tried.
+reliability: $(STAMP)
+	$(BIN)/python -m benchmarks.reliability

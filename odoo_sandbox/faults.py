@@ -7,8 +7,10 @@ a timed-out post went through. Rules are off until added, and each fires ``count
 
 from __future__ import annotations
 
+import random
 import threading
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 
 ACTIONS = ("status", "drop", "delay")
 WHEN = ("before", "after")
@@ -50,12 +52,55 @@ class FaultRule:
         return self.model in ("*", model) and self.method in ("*", method)
 
 
+@dataclass
+class RandomFaults:
+    """Faults drawn at random for matching calls: each call fails with probability ``rate``.
+
+    The generator is seeded, so a run with the same seed and the same sequence of calls meets
+    the same faults. ``kinds`` are the faults to draw from (their ``count`` is ignored), and
+    ``fired`` counts what was injected, by kind.
+    """
+
+    seed: int
+    rate: float
+    kinds: tuple[FaultRule, ...]
+    model: str = "*"
+    method: str = "*"
+    fired: Counter = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.rate <= 1:
+            raise ValueError(f"Invalid fault rate {self.rate!r}; expected 0 to 1")
+        self._random = random.Random(self.seed)
+
+    def draw(self, model: str, method: str) -> FaultRule | None:
+        if not (self.model in ("*", model) and self.method in ("*", method)):
+            return None
+        if self._random.random() >= self.rate:
+            return None
+        kind = self._random.choice(self.kinds)
+        self.fired[describe(kind)] += 1
+        return replace(kind, count=1)
+
+
+def describe(rule: FaultRule) -> str:
+    """Name a fault kind for counts: "503 before", "drop after", "delay 1.5 s after"."""
+    what = {"status": str(rule.status), "drop": "drop", "delay": f"delay {rule.delay_seconds:g} s"}[rule.action]
+    return f"{what} {rule.when}"
+
+
 class FaultInjector:
-    """Thread-safe list of pending fault rules."""
+    """Thread-safe list of pending fault rules, and optional random faults."""
 
     def __init__(self) -> None:
         self._rules: list[FaultRule] = []
+        self._random: list[RandomFaults] = []
         self._lock = threading.Lock()
+
+    def add_random(self, faults: RandomFaults) -> RandomFaults:
+        with self._lock:
+            self._random.append(faults)
+        return faults
 
     def add(self, rule: FaultRule) -> FaultRule:
         with self._lock:
@@ -65,6 +110,7 @@ class FaultInjector:
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
+            self._random.clear()
 
     def pending(self) -> list[dict]:
         with self._lock:
@@ -78,6 +124,10 @@ class FaultInjector:
                     rule.count -= 1
                     if rule.count <= 0:
                         self._rules.remove(rule)
+                    return rule
+            for faults in self._random:
+                rule = faults.draw(model, method)
+                if rule is not None:
                     return rule
         return None
 
