@@ -98,6 +98,7 @@ def _page(results: dict[str, list[str]], seconds: float, returncode: int) -> str
         outcomes = [outcome for node, items in results.items() if node.startswith(prefixes) for outcome in items]
         lines.append(f"| {name} | {how} | {len(outcomes)} | {outcomes.count('passed')} | "
                      f"{outcomes.count('failed')} | {outcomes.count('skipped')} |")
+
     lines += ["", "## Seeded Odoo fault campaign", ""]
     campaign = _artifact("fault_campaign.json")
     lines += ["| domain | seed | faults injected | by kind | runs to complete | records in Odoo | duplicates | missing |",
@@ -114,6 +115,7 @@ def _page(results: dict[str, list[str]], seconds: float, returncode: int) -> str
               f"{corpus.get('examples', 0)} generated extracts. Each was either rejected whole with an error "
               "naming the file, or had every row read or listed with its file, row and column:", ""]
     lines += [f"- {outcome}: {count}" for outcome, count in corpus.get("by_outcome", {}).items()]
+
     lines += ["", "## Not covered yet", "",
               "- A kill at every chunk boundary and at random points inside a chunk, for every domain: the tests "
               "above stop labor posting at chosen points and journal posting between create and post only.",

@@ -76,7 +76,7 @@ def campaign_figures():
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_labor_posts_every_line_once_under_faults(seed, embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path):
+def test_labor_posts_once_under_faults(seed, embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path):
     labor = LaborHarness(embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path / "landing", chunk_size=5)
     day = date(2026, 11, 16)
     rows = sample_labor_rows(day, crew_size=8)
@@ -98,7 +98,7 @@ def test_labor_posts_every_line_once_under_faults(seed, embedded_sftp, fresh_odo
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_accruals_post_entry_and_reversal_once_under_faults(seed, fresh_odoo_sandbox, sqlite_staging, tmp_path):
+def test_accruals_post_once_under_faults(seed, fresh_odoo_sandbox, sqlite_staging, tmp_path):
     accruals = AccrualHarness(fresh_odoo_sandbox, sqlite_staging, f"sqlite:///{tmp_path / 'pc.sqlite'}",
                               approval_policy="auto")
     faults = inject(fresh_odoo_sandbox, seed + 10)
@@ -116,7 +116,7 @@ def test_accruals_post_entry_and_reversal_once_under_faults(seed, fresh_odoo_san
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_equipment_posts_each_day_once_under_faults(seed, embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path):
+def test_equipment_posts_once_under_faults(seed, embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path):
     url = f"sqlite:///{tmp_path / 'equipment.sqlite'}"
     create_demo_equipment_db(url)
     resources = {
