@@ -2,10 +2,10 @@
 
     .venv/bin/python -m benchmarks.reliability        (or: make reliability)
 
-Each fault class maps to the tests that inject it. The command runs them once through pytest
-(real PostgreSQL, SFTP servers and the Odoo sandbox, as `make test` does), counts the tests per
-class from pytest's JUnit XML, adds the counts the seeded fault campaign and the bad-input corpus
-write to test-artifacts/reliability/, and writes the page.
+Each fault class maps to the tests that inject it. The command runs them once through pytest,
+against real PostgreSQL, SFTP servers and the Odoo sandbox as `make test` does. It counts the
+tests per class from pytest's JUnit XML, adds the counts that the seeded fault campaign and the
+bad-input corpus write to test-artifacts/reliability/, and writes the page.
 """
 
 from __future__ import annotations
