@@ -25,8 +25,10 @@ PAGE = ROOT / "docs" / "reliability.md"
 
 # (fault class, how it is injected, test node id prefixes)
 FAULT_CLASSES = (
-    ("Crash during posting", "the post stops between chunks, or after a chunk's create and before the ledger "
-     "row, then the partition runs again", (
+    ("Crash during posting", "a child process posting labor is killed at every chunk boundary and while it "
+     "waits for a create Odoo already committed; in-process, the post stops between chunks or between a "
+     "journal entry's create and post; then the batch posts again", (
+         "tests/reliability/test_crash_during_posting.py",
          "tests/pipeline/test_posting_faults.py::test_crash_between_chunks_then_rerun",
          "tests/pipeline/test_posting_faults.py::test_process_stopping_after_a_chunk_resumes_on_rerun",
          "tests/odoo/test_journal_entries.py::test_draft_left_by_a_crash_is_posted_not_duplicated")),
@@ -117,8 +119,10 @@ def _page(results: dict[str, list[str]], seconds: float, returncode: int) -> str
     lines += [f"- {outcome}: {count}" for outcome, count in corpus.get("by_outcome", {}).items()]
 
     lines += ["", "## Not covered yet", "",
-              "- A kill at every chunk boundary and at random points inside a chunk, for every domain: the tests "
-              "above stop labor posting at chosen points and journal posting between create and post only.",
+              "- A killed process for the journal domains (equipment, accruals): their crash points are tested "
+              "in-process only, by a stop between an entry's create and its post and by lost answers.",
+              "- A kill at random points inside a labor chunk: the tests kill at every boundary and at the "
+              "point after Odoo committed and before the ledger row, which is the one a random kill can add.",
               "- Slow responses below the client's timeout, and serialization failures inside the fault campaign.",
               ""]
     return "\n".join(lines)
