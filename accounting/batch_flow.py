@@ -34,6 +34,7 @@ from odoo_io.journal_entries import (
     missing_master_data,
 )
 from pipelines.partitions import COMPANY_TIMEZONE
+from pipelines.run_status import run_has_ended
 from staging.batch_workbook import write_batch_workbook
 from staging.batches import (
     BatchHeader,
@@ -214,7 +215,8 @@ def post_staged_batch(
         raise dg.Failure(description=f"Batch {batch_id} not posted: {reason}")
 
     try:
-        acquire_posting_lease(engine, batch_id, context.run_id)
+        acquire_posting_lease(engine, batch_id, context.run_id,
+                              holder_ended=lambda holder: run_has_ended(context.instance, holder))
     except PostingLeaseTaken as taken:
         raise dg.Failure(description=str(taken)) from taken
     try:

@@ -43,6 +43,7 @@ from odoo_io.timesheets import (
     read_back_timesheets,
 )
 from pipelines.partitions import daily_partitions
+from pipelines.run_status import run_has_ended
 from resources.labor_feed import LaborFeed
 from resources.odoo import OdooResource
 from resources.sftp import FetchedFile, SFTPError, SFTPResource
@@ -341,7 +342,8 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
         raise dg.Failure(description=f"Batch {batch_id} not posted: {refusal}") from refusal
 
     try:
-        acquire_posting_lease(staging.engine, batch_id, context.run_id)
+        acquire_posting_lease(staging.engine, batch_id, context.run_id,
+                              holder_ended=lambda holder: run_has_ended(context.instance, holder))
     except PostingLeaseTaken as taken:
         raise dg.Failure(description=str(taken)) from taken
     lines = staged_labor_lines(staging.engine, batch_id)

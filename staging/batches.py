@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -263,12 +263,17 @@ class PostingLeaseTaken(Exception):
     """Another run is posting the batch right now."""
 
 
-def acquire_posting_lease(engine: Engine, batch_id: str, run_id: str, lease: timedelta = POSTING_LEASE) -> None:
+def acquire_posting_lease(
+    engine: Engine, batch_id: str, run_id: str, lease: timedelta = POSTING_LEASE,
+    holder_ended: Callable[[str], bool] | None = None,
+) -> None:
     """Mark the batch as being posted by ``run_id``, unless another run's lease is still valid.
 
     The compare-and-set runs in one UPDATE, so two runs that race for the same batch
     (a backfill and the schedule, say) cannot both win. A lease older than ``lease``
-    belongs to a run that died without releasing it and is taken over.
+    belongs to a run that died without releasing it and is taken over. So is a younger one
+    when ``holder_ended(holder_run_id)`` says the holder has ended (a killed run, for example),
+    again with a compare-and-set on the holder.
     """
     started = now()
     with engine.begin() as connection:
@@ -289,6 +294,14 @@ def acquire_posting_lease(engine: Engine, batch_id: str, run_id: str, lease: tim
         holder = connection.execute(
             select(batches.c.posting_run_id, batches.c.posting_since).where(batches.c.batch_id == batch_id)
         ).one()
+        if holder_ended is not None and holder.posting_run_id and holder_ended(holder.posting_run_id):
+            taken = connection.execute(
+                update(batches)
+                .where(and_(batches.c.batch_id == batch_id, batches.c.posting_run_id == holder.posting_run_id))
+                .values(posting_run_id=run_id, posting_since=started)
+            ).rowcount
+            if taken == 1:
+                return
     raise PostingLeaseTaken(
         f"batch {batch_id} is being posted by run {holder.posting_run_id} since {holder.posting_since:%Y-%m-%d %H:%M:%S} UTC; "
         "wait for that run to finish"

@@ -204,3 +204,26 @@ def test_batch_leased_by_other_run_skipped(labor: LaborHarness):
     assert not result.success
     assert "other-run" in str(result.get_step_failure_events()[0].event_specific_data.error)
     assert labor.odoo_lines() == []
+
+
+def test_lease_of_an_ended_run_is_taken_over(labor: LaborHarness):
+    from staging.batches import acquire_posting_lease
+
+    @dg.op
+    def dies():
+        raise RuntimeError("killed mid-post")
+
+    @dg.job
+    def killed_post():
+        dies()
+
+    staged_and_ready(labor)
+    with dg.instance_for_test() as instance:
+        ended = killed_post.execute_in_process(instance=instance, raise_on_error=False)
+        acquire_posting_lease(labor.staging.engine, labor.batch(DAY)["batch_id"], ended.run_id)
+
+        result = dg.materialize([labor_timesheets], partition_key=DAY.isoformat(), resources=labor.resources(),
+                                instance=instance, raise_on_error=False)
+
+    assert result.success
+    assert len(labor.odoo_lines()) == labor.batch(DAY)["rows_staged"]

@@ -168,3 +168,14 @@ def test_restaging_after_held_batch_stages_new_batch(staging_db):
 
     batch = current_batch(staging_db.engine, "labor", "2026-11-16")
     assert (batch["batch_id"], batch["status"], batch["status_reason"]) == ("b2", "staged", None)
+
+
+def test_lease_of_ended_holder_is_taken_over(staging_db):
+    replace_staged_batch(staging_db.engine, header("b1"), [line(0, "8.10")], [])
+    acquire_posting_lease(staging_db.engine, "b1", "run-a")
+
+    with pytest.raises(PostingLeaseTaken):
+        acquire_posting_lease(staging_db.engine, "b1", "run-b", holder_ended=lambda run_id: False)
+    acquire_posting_lease(staging_db.engine, "b1", "run-b", holder_ended=lambda run_id: run_id == "run-a")
+    with pytest.raises(PostingLeaseTaken, match="run-b"):
+        acquire_posting_lease(staging_db.engine, "b1", "run-c")
