@@ -1,4 +1,4 @@
-"""What the Dagster instance knows about other runs, for taking over a dead run's posting lease."""
+"""Run status from the Dagster instance, used to take over the posting lease of a run that ended."""
 
 import dagster as dg
 
