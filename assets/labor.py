@@ -46,7 +46,7 @@ from pipelines.partitions import daily_partitions
 from pipelines.run_status import run_has_ended
 from resources.labor_feed import LaborFeed
 from resources.odoo import OdooResource
-from resources.sftp import FetchedFile, SFTPError, SFTPResource
+from resources.sftp import DEFAULT_MARKER_SUFFIX, FetchedFile, SFTPError, SFTPResource
 from resources.staging import StagingDatabase
 from staging.batch_workbook import write_batch_workbook
 from staging.batches import (
@@ -98,13 +98,10 @@ def labor_extract(
             description=f"Cannot look for labor extract {file_name} for business date {business_date}: {error}"
         ) from error
     if not complete:
-        raise dg.Failure(
-            description=(
-                f"No complete labor extract {file_name} in {labor_feed.remote_dir} for business date {business_date}. "
-                "The file is missing or still being written (no .done marker or its size is still changing); "
-                "run the partition again once the sender has delivered it."
-            )
-        )
+        raise dg.Failure(description=(
+            f"No complete labor extract {file_name} in {labor_feed.remote_dir} for business date {business_date}. "
+            + _why_not_complete(sftp, labor_feed.remote_dir, file_name)
+        ))
     remote_file = complete[0]
 
     with tempfile.TemporaryDirectory(prefix="labor-fetch-") as download_dir:
@@ -312,6 +309,20 @@ def _read_landed_extract(landed: dict, mapping, business_date: date):
         expected = companion_file_path(landed_path, mapping.control, Path(companion_dir))
         shutil.copyfile(landed["companion_path"], expected)
         return read_labor_extract(landed_path, mapping, companion_dir=Path(companion_dir), business_date=business_date)
+
+
+def _why_not_complete(sftp: SFTPResource, remote_dir: str, file_name: str) -> str:
+    """Say what the drop holds for an extract that is not complete, from one more listing."""
+    try:
+        sizes = {entry.name: entry.size for entry in sftp.list_directory(remote_dir)}
+    except SFTPError:
+        sizes = {}
+    if sizes.get(file_name) == 0:
+        return "The file is there but empty (0 bytes); ask the sender to deliver it again."
+    if file_name not in sizes and f"{file_name}{DEFAULT_MARKER_SUFFIX}" in sizes:
+        return "Its .done marker is there but the file itself is not; ask the sender to deliver it again."
+    return ("The file is missing or still being written (no .done marker or its size is still changing); "
+            "run the partition again once the sender has delivered it.")
 
 
 def _batch_id(partition_key: str, content_hash: str) -> str:

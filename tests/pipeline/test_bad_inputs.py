@@ -148,3 +148,22 @@ def test_negative_correction_and_zero_rows_post(labor: LaborHarness):
     batch = assert_rows_accounted(labor, len(rows) + 1)
     assert batch["rows_excepted"] == 0
     assert batch["staged_hours"] == sum((Decimal(str(r["hours"])) for r in rows), Decimal("-2.00"))
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"timecards_20261116.csv": b"", "timecards_20261116.ctl": b"0,0.00\r\n", "timecards_20261116.csv.done": b""},
+     "The file is there but empty (0 bytes)"),
+    ({"timecards_20261116.csv.done": b""}, "Its .done marker is there but the file itself is not"),
+    ({"timecards_20261116.csv": b"Employee ID\r\n"}, "no .done marker or its size is still changing"),
+])
+def test_incomplete_delivery_says_what_is_wrong(labor: LaborHarness, files, message):
+    for name, content in files.items():
+        (labor.drop_dir / name).write_bytes(content)
+
+    result = labor.run(DAY)
+
+    assert not result.success
+    failure = str(result.get_step_failure_events()[0].event_specific_data.error)
+    assert message in failure
+    assert "timecards_20261116.csv" in failure
+    assert labor.batch(DAY) is None
