@@ -36,8 +36,9 @@ FAULT_CLASSES = (
      "or answers after the client's timeout", (
          "tests/pipeline/test_posting_faults.py::test_unknown_create_outcome_not_repeated",
          "tests/odoo/test_journal_entries.py::test_lost_answer_is_looked_up_not_repeated")),
-    ("Odoo faults at random", "seeded generator: 10 % of calls fail with 429, 502 or 503 before they run, "
-     "30 % of creates and posts fail after they commit; reruns until the partition is done",
+    ("Odoo faults at random", "seeded generator: 10 % of calls meet a 429, 502 or 503, a serialization "
+     "failure or a slow answer before they run, 30 % of creates and posts fail after they commit; reruns "
+     "until the partition is done",
      ("tests/reliability/test_fault_campaign.py",)),
     ("Odoo validation faults", "Odoo refuses a line (an archived employee); the chunk is split to find it",
      ("tests/pipeline/test_posting_faults.py::test_validation_fault_isolates_the_refused_line",
@@ -123,7 +124,7 @@ def _page(results: dict[str, list[str]], seconds: float, returncode: int) -> str
               "in-process only, by a stop between an entry's create and its post and by lost answers.",
               "- A kill at random points inside a labor chunk: the tests kill at every boundary and at the "
               "point after Odoo committed and before the ledger row, which is the one a random kill can add.",
-              "- Slow responses below the client's timeout, and serialization failures inside the fault campaign.",
+              "- A connection dropped in the middle of an SFTP download has no test of its own.",
               ""]
     return "\n".join(lines)
 

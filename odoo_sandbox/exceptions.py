@@ -40,6 +40,12 @@ class DatabaseNotFound(Exception):
     qualified_name = "psycopg2.OperationalError"
 
 
+class SerializationFailure(Exception):
+    """PostgreSQL aborted the transaction for a concurrent update; Odoo surfaces psycopg2's error."""
+
+    qualified_name = "psycopg2.errors.SerializationFailure"
+
+
 ODOO_EXCEPTION_CLASSES = (
     UserError, RedirectWarning, AccessDenied, AccessError, MissingError, ValidationError,
 )

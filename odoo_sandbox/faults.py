@@ -12,7 +12,9 @@ import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 
-ACTIONS = ("status", "drop", "delay")
+# "serialization" answers as Odoo does when PostgreSQL aborts the transaction for a concurrent
+# update; it happens before the call's work, so it only fires "before".
+ACTIONS = ("status", "drop", "delay", "serialization")
 WHEN = ("before", "after")
 STATUS_TITLES = {
     429: "Too Many Requests",
@@ -41,6 +43,8 @@ class FaultRule:
             raise ValueError(f"Invalid fault action {self.action!r}; expected one of {', '.join(ACTIONS)}")
         if self.when not in WHEN:
             raise ValueError(f"Invalid fault timing {self.when!r}; expected 'before' or 'after'")
+        if self.action == "serialization" and self.when != "before":
+            raise ValueError("A serialization fault aborts the transaction, so it fires 'before' only")
         if self.action == "status" and self.status not in STATUS_TITLES:
             raise ValueError(f"Invalid fault status {self.status!r}; expected one of {sorted(STATUS_TITLES)}")
         if not 0 <= float(self.delay_seconds) <= MAX_DELAY_SECONDS:
@@ -85,7 +89,8 @@ class RandomFaults:
 
 def describe(rule: FaultRule) -> str:
     """Name a fault kind for counts: "503 before", "drop after", "delay 1.5 s after"."""
-    what = {"status": str(rule.status), "drop": "drop", "delay": f"delay {rule.delay_seconds:g} s"}[rule.action]
+    what = {"status": str(rule.status), "drop": "drop", "delay": f"delay {rule.delay_seconds:g} s",
+            "serialization": "serialization failure"}[rule.action]
     return f"{what} {rule.when}"
 
 

@@ -24,7 +24,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from . import access, methods, protocols
-from .exceptions import AccessDenied
+from .exceptions import AccessDenied, SerializationFailure
 from .faults import FaultInjector, FaultRule, error_page
 from .service import Sandbox
 
@@ -101,6 +101,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     def run_with_faults(self, model: str | None, method: str | None, call: Callable[[], Any]) -> tuple[Any, BaseException | None]:
         """Run ``call`` between the before/after fault points; return (result, exception)."""
         rule = self.injector.take(model, method) if model and method else None
+        if rule is not None and rule.action == "serialization":
+            _logger.info("Injecting a serialization failure on %s.%s", model, method)
+            return None, SerializationFailure("could not serialize access due to concurrent update")
         self.apply_fault(rule, "before")
         result, error = None, None
         try:

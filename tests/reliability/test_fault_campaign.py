@@ -1,8 +1,9 @@
 """Seeded random Odoo faults during whole runs of every posting domain, then reruns until done.
 
-The sandbox fails a share of calls at random, from a seeded generator: proxy errors before the
-call (429, 502, 503), and on creates and posts, faults after the server committed (a dropped
-connection, a 503, a response slower than the client's timeout). A run either completes with
+The sandbox fails a share of calls at random, from a seeded generator. Before a call it answers
+with a proxy error (429, 502, 503), a serialization failure or a slow answer. On creates and posts
+it fails after the server committed: a dropped connection, a 503, or an answer slower than the
+client's timeout. A run either completes with
 retries or fails with its batch left postable; the next run of the same partition finishes the
 job. In the end Odoo holds every record exactly once. The counts go to
 test-artifacts/reliability/fault_campaign.json.
@@ -35,7 +36,10 @@ ARTIFACT = Path(os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).resolve().pa
     / "reliability" / "fault_campaign.json"
 FIGURES: dict[str, list[dict]] = {}
 
-BEFORE = (FaultRule(status=429), FaultRule(status=502), FaultRule(status=503))
+# Before the call: proxy errors, a serialization failure, and an answer slower than usual but
+# inside the client's 1 s timeout.
+BEFORE = (FaultRule(status=429), FaultRule(status=502), FaultRule(status=503), FaultRule(action="serialization"),
+          FaultRule(action="delay", delay_seconds=0.3))
 AFTER_COMMIT = (FaultRule(action="drop", when="after"), FaultRule(status=503, when="after"),
                 FaultRule(action="delay", delay_seconds=1.5, when="after"))
 

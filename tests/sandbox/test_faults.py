@@ -67,3 +67,24 @@ def test_faults_endpoint_requires_admin(fresh_odoo_sandbox):
     with pytest.raises(xmlrpc.client.ProtocolError):
         partners.search([])
     assert httpx.delete(url, auth=admin).json() == {"faults": []}
+
+
+def test_serialization_failure_writes_nothing_and_is_transient(fresh_odoo_sandbox):
+    from odoo_io.client import OdooClient, RetryPolicy
+    from odoo_io.errors import OdooTransientError
+
+    fresh_odoo_sandbox.server.inject_fault("res.partner", "search_read", action="serialization")
+    sandbox = fresh_odoo_sandbox
+    client = OdooClient(host="127.0.0.1", port=sandbox.port, protocol="jsonrpc", database=sandbox.database,
+                        login=sandbox.admin_login, password=sandbox.admin_password, retry=RetryPolicy(max_attempts=1))
+
+    with pytest.raises(OdooTransientError, match="could not serialize access"):
+        client.search_read("res.partner", [], ["name"])
+    assert client.search_read("res.partner", [("id", "=", 1)], ["name"])
+
+
+def test_serialization_fault_fires_before_only():
+    from odoo_sandbox.faults import FaultRule
+
+    with pytest.raises(ValueError, match="fires 'before' only"):
+        FaultRule(action="serialization", when="after")
