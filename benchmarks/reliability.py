@@ -124,7 +124,6 @@ def _page(results: dict[str, list[str]], seconds: float, returncode: int) -> str
               "in-process only, by a stop between an entry's create and its post and by lost answers.",
               "- A kill at random points inside a labor chunk: the tests kill at every boundary and at the "
               "point after Odoo committed and before the ledger row, which is the one a random kill can add.",
-              "- A connection dropped in the middle of an SFTP download has no test of its own.",
               ""]
     return "\n".join(lines)
 

@@ -326,7 +326,7 @@ class SFTPSession:
 
     @contextlib.contextmanager
     def _timed(self, operation: str) -> Iterator[None]:
-        """Translate a socket timeout into SFTPTimeoutError that names the operation."""
+        """Translate a socket timeout or a lost connection into an SFTPError that names the operation."""
         try:
             yield
         except socket.timeout as exc:
@@ -334,6 +334,14 @@ class SFTPSession:
                 f"{operation} on {self._where} timed out after "
                 f"{self._resource.operation_timeout_seconds} s without a response from the server"
             ) from exc
+        except (EOFError, ConnectionError, paramiko.SSHException) as exc:
+            raise SFTPConnectionError(f"connection to {self._where} lost during {operation}: {exc}") from exc
+        except OSError as exc:
+            # SFTP status errors (no such file, permission denied) carry an errno and pass through;
+            # paramiko's "Socket is closed" has none and means the connection went away.
+            if exc.errno is not None:
+                raise
+            raise SFTPConnectionError(f"connection to {self._where} lost during {operation}: {exc}") from exc
 
     def list_directory(self, remote_dir: str) -> list[ListingEntry]:
         """List the regular files of `remote_dir` once. Directories and symbolic links are left out."""

@@ -64,12 +64,17 @@ class StallingProxy:
         self.port = self._socket.getsockname()[1]
         self._stop = threading.Event()
         self._stalled = threading.Event()
+        self._cut = threading.Event()
         self._threads: list[threading.Thread] = []
         self._accept_thread = threading.Thread(target=self._accept, name="stalling-proxy", daemon=True)
         self._accept_thread.start()
 
     def stall(self) -> None:
         self._stalled.set()
+
+    def cut(self) -> None:
+        """Close every relayed connection on both sides, as a network failure mid-transfer does."""
+        self._cut.set()
 
     def _accept(self) -> None:
         deadline = time.monotonic() + LIFETIME_SECONDS
@@ -91,6 +96,8 @@ class StallingProxy:
     def _relay(self, client: socket.socket, server: socket.socket, deadline: float) -> None:
         try:
             while not self._stop.is_set() and time.monotonic() < deadline:
+                if self._cut.is_set():
+                    return
                 readable, _, _ = select.select([client, server], [], [], 0.1)
                 for source in readable:
                     if source is server and self._stalled.is_set():

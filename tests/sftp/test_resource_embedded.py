@@ -19,6 +19,7 @@ from resources.sftp import (
     ListingEntry,
     RemoteFile,
     SFTPAuthenticationError,
+    SFTPError,
     SFTPTimeoutError,
     UnknownHostKeyError,
     assess_completeness,
@@ -389,6 +390,27 @@ def test_server_stalling_mid_download_times_out(embedded_sftp, tmp_path):
 
     assert elapsed < 8.0
     assert "download of /drop/big.bin" in str(caught.value)
+    assert leftover_files(local_dir) == []
+
+
+# paramiko's prefetch thread ends with the socket error it met; the download itself reports it.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_connection_cut_mid_download_leaves_nothing(embedded_sftp, tmp_path):
+    write_remote(embedded_sftp.root, "drop/big.bin", os.urandom(4 * 1024 * 1024))
+    proxy = StallingProxy(embedded_sftp.port)
+    local_dir = tmp_path / "local"
+    try:
+        resource = stalling_resource(embedded_sftp, proxy, tmp_path)
+        started = time.monotonic()
+
+        with pytest.raises(SFTPError, match="lost during download of /drop/big.bin"):
+            resource.fetch("/drop/big.bin", local_dir, progress=lambda done, total: proxy.cut())
+
+        elapsed = time.monotonic() - started
+    finally:
+        proxy.close()
+
+    assert elapsed < 8.0
     assert leftover_files(local_dir) == []
 
 
