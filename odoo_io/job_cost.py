@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from accounting.accounts import AccountPlan
 from odoo_io.client import OdooClient
+from odoo_io.master_data import project_analytic_field
 from reporting.job_cost import ActualCost
 
 CENT = Decimal("0.01")
@@ -58,7 +59,7 @@ def fetch_job_costs(
     cost_type_by_code = {code: cost_type for cost_type, code in plan.job_cost_accounts.items()}
     accounts = {row["id"]: row["code"] for row in client.search_read(
         "account.account", [("code", "in", sorted(cost_type_by_code))], ["code"])}
-    link = _project_link(client)
+    link = project_analytic_field(client.fields_get("project.project"))
     jobs_by_account, cost_codes_by_account = _analytic_accounts(client, link)
     company = [("company_id", "=", company_id)] if company_id else []
     costs = LedgerCosts()
@@ -133,7 +134,7 @@ def fetch_job_billings(
     kinds = {plan.contract_revenue_account: "billings", plan.retention_receivable_account: "retention"}
     accounts = {row["id"]: row["code"] for row in client.search_read(
         "account.account", [("code", "in", sorted(kinds))], ["code"])}
-    jobs_by_account, cost_codes_by_account = _analytic_accounts(client, _project_link(client))
+    jobs_by_account, cost_codes_by_account = _analytic_accounts(client, project_analytic_field(client.fields_get("project.project")))
     company = [("company_id", "=", company_id)] if company_id else []
     billings = JobBillings()
     domain = [("parent_state", "=", "posted"), ("account_id", "in", sorted(accounts)),
@@ -164,11 +165,6 @@ def _group_total(client: OdooClient, model: str, field_name: str, domain: list, 
     dates = [("date", "<=", end.isoformat())] + ([("date", ">=", start.isoformat())] if start else [])
     groups = client.read_group(model, domain + dates, [f"{field_name}:sum"], ["company_id"])
     return sum((_cents(group[field_name] or 0) for group in groups), ZERO)
-
-
-def _project_link(client: OdooClient) -> str:
-    # Odoo 18 renamed the project's analytic account field (addons/analytic/models/analytic_mixin.py).
-    return "analytic_account_id" if "analytic_account_id" in client.fields_get("project.project") else "account_id"
 
 
 def _analytic_accounts(client: OdooClient, link: str) -> tuple[dict[int, str], dict[int, str]]:

@@ -75,6 +75,15 @@ def _many2one_id(value) -> int | None:
     return None
 
 
+def project_analytic_field(project_fields: dict) -> str:
+    """Return the project field that links a project to its analytic account, from its fields_get.
+
+    Odoo 17 calls it analytic_account_id, and Odoo 18 renamed it to account_id
+    (addons/project/models/project_project.py).
+    """
+    return "analytic_account_id" if "analytic_account_id" in project_fields else "account_id"
+
+
 def fetch_labor_master_data(client: OdooClient, job_numbers: set[str], employee_numbers: set[str]) -> LaborMasterData:
     """Fetch the jobs, phases, employees and lock dates a batch needs, archived ones included."""
     data = LaborMasterData()
@@ -95,10 +104,8 @@ def _fetch_jobs(client: OdooClient, job_numbers: list[str], data: LaborMasterDat
     if not account_to_job:
         return
 
-    # Odoo 17 links a project to its analytic account through analytic_account_id;
-    # Odoo 18 renamed the field to account_id (addons/project/models/project_project.py).
     project_fields = client.fields_get("project.project")
-    link_field = "analytic_account_id" if "analytic_account_id" in project_fields else "account_id"
+    link_field = project_analytic_field(project_fields)
     wanted = ["name", "active", "allow_timesheets", "stage_id", "company_id", link_field]
     projects = client.search_read(
         "project.project",

@@ -9,12 +9,12 @@ from __future__ import annotations
 import calendar
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from staging.batches import POSTING_LEASE, list_batches, now, open_exceptions
+from staging.batches import POSTING_LEASE, as_utc, list_batches, now, open_exceptions
 
 DOMAINS = ("labor", "equipment", "accruals")
 MONTHLY_DOMAINS = frozenset({"accruals"})
@@ -112,7 +112,7 @@ def current_batches(all_batches: list[dict]) -> dict[str, dict]:
     latest: dict[tuple[str, str], dict] = {}
     for batch in all_batches:
         key = (batch["domain"], batch["partition_key"])
-        if key not in latest or _as_utc(batch["staged_at"]) >= _as_utc(latest[key]["staged_at"]):
+        if key not in latest or as_utc(batch["staged_at"]) >= as_utc(latest[key]["staged_at"]):
             latest[key] = batch
     return {batch["batch_id"]: batch for batch in latest.values()}
 
@@ -164,16 +164,11 @@ def waits_for_retry(batch: dict, at: datetime) -> bool:
     if batch["status"] != "posting":
         return False
     since = batch["posting_since"]
-    return batch["posting_run_id"] is None or since is None or _as_utc(since) < at - POSTING_LEASE
+    return batch["posting_run_id"] is None or since is None or as_utc(since) < at - POSTING_LEASE
 
 
 def recorded_day(moment: datetime, zone: ZoneInfo) -> date:
-    return _as_utc(moment).astimezone(zone).date()
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite returns timestamps without a zone; staging writes them in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return as_utc(moment).astimezone(zone).date()
 
 
 def _batch_ids(domain_batches: list[dict], status: str) -> list[str]:
