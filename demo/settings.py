@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# DEMO_DIR moves the demo's state elsewhere (the secrets scan test runs a whole demo in a
-# temporary folder); the .env for `dagster dev` then goes there too, not into the repository.
+# DEMO_DIR moves the demo's state elsewhere, so the secrets scan test can run a whole demo in a
+# temporary folder. The .env for `dagster dev` then goes there too, not into the repository.
 DEMO_DIR = Path(os.environ.get("DEMO_DIR") or ROOT / ".demo").resolve()
 SECRETS_FILE = DEMO_DIR / "secrets.env"
 DOTENV_FILE = ROOT / ".env" if DEMO_DIR == (ROOT / ".demo").resolve() else DEMO_DIR / ".env"

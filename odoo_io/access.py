@@ -1,7 +1,7 @@
 """The Odoo access rights the pipeline needs, checked before any data moves.
 
 Each domain lists exactly the models and operations its code calls (reads for master data and
-read-backs, creates for what it posts, write for posting a draft entry). The check asks Odoo
+read-backs, creates for what it posts, write for posting a draft entry). The check calls Odoo
 itself: ``check_access_rights`` up to 18.0, ``has_access`` from 19.0
 (addons/base/models/ir_model.py and odoo/models.py). An API user that is a Settings
 administrator works, but is far more than the pipeline needs, so the check warns.

@@ -12,8 +12,8 @@ import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 
-# "serialization" answers as Odoo does when PostgreSQL aborts the transaction for a concurrent
-# update; it happens before the call's work, so it only fires "before".
+# "serialization" returns the error Odoo returns when PostgreSQL aborts the transaction for a
+# concurrent update. That happens before the call's work, so it only fires "before".
 ACTIONS = ("status", "drop", "delay", "serialization")
 WHEN = ("before", "after")
 STATUS_TITLES = {

@@ -177,5 +177,5 @@ def _format_columns(sheet: Worksheet, formats: Sequence[str | None]) -> None:
 
 def _number(value):
     # Excel stores numbers as binary floats. A cent amount reads back as the same cents, and a
-    # SUM of them rounds to the exact decimal total; the staging tables keep the exact decimals.
+    # SUM of them rounds to the exact decimal total. The staging tables keep the exact decimals.
     return float(value) if isinstance(value, Decimal) else value

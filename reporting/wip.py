@@ -16,7 +16,7 @@ Pure computation on exact decimals. Per job:
 - backlog = contract value - earned revenue.
 
 Rounding: one rule, applied once. Percent complete keeps full decimal precision. Earned
-revenue and the loss provision are rounded to cents, half up; every other figure is a sum or
+revenue and the loss provision are rounded to cents, half up. Every other figure is a sum or
 difference of cent amounts and is exact. So, per job and in the totals,
 earned revenue + over-billing - under-billing = billings to date, to the cent.
 """

@@ -61,7 +61,7 @@ class OdooResource(dg.ConfigurableResource):
             client.check_connection()
         except OdooAuthenticationError as error:
             raise OdooConfigurationError(
-                f"Odoo at {self.describe()} refused the login ({error}); check ODOO_LOGIN and ODOO_PASSWORD "
+                f"Odoo at {self.describe()} rejected the login ({error}); check ODOO_LOGIN and ODOO_PASSWORD "
                 "(an API key for json2)"
             ) from error
         except OdooTransientError as error:

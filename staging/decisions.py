@@ -252,7 +252,7 @@ def awaits_replay(engine: Engine, decision: dict) -> bool:
     """Tell whether a run of the decision's partition has yet to apply it.
 
     A decision is applied once its batch was staged again after it, or once another batch
-    replaced it; replaying those would only queue runs in front of newer decisions.
+    replaced it. Replaying those would only queue runs in front of newer decisions.
     """
     current = current_batch(engine, decision["domain"], decision["partition_key"])
     if current is None or current["batch_id"] != decision["batch_id"]:

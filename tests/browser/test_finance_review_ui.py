@@ -1,6 +1,6 @@
 """A finance reviewer takes a held accrual batch to posted in the real Dagster UI, in headless chromium.
 
-The month-end run holds November's accruals: the policy needs a controller's approval, one row
+The month-end run stops November's accruals before they post: the policy needs a controller's approval, one row
 has no approval flag, and one job and cost code swung more than 50 % against October. The
 reviewer reads the failed checks, turns on the replay sensor, approves the batch from the
 launchpad, and watches the partition post. Each step leaves a screenshot in

@@ -17,7 +17,7 @@ from odoo_io.errors import OdooError
 
 @pytest.fixture
 def self_signed_server(tmp_path):
-    """An HTTPS server on 127.0.0.1 with a certificate no CA signed; it answers every POST with {}."""
+    """Start an HTTPS server on 127.0.0.1 with a certificate no CA signed. It returns result 1 to every POST."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.UTC)

@@ -2,7 +2,7 @@
 
     python -m tests.reliability.post_in_child SETTINGS_JSON
 
-SETTINGS_JSON holds the Odoo connection, the staging URL, the batch id, the chunk size and
+SETTINGS_JSON contains the Odoo connection, the staging URL, the batch id, the chunk size and
 ``exit_after_chunk``: the chunk after which the process ends at once with os._exit (no
 cleanup, like a kill), or null to post everything.
 """

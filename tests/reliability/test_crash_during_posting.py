@@ -1,7 +1,7 @@
 """A posting process killed at every chunk boundary, or mid-chunk after Odoo committed, then run again.
 
 The child process posts a staged labor batch and dies without any cleanup: at the end of each
-chunk (lines in Odoo and in the ledger), or while it waits for the answer to a create that Odoo
+chunk (lines in Odoo and in the ledger), or while it waits for the response to a create that Odoo
 has already committed (lines in Odoo, none in the ledger). Posting the batch again must leave
 each line in Odoo exactly once.
 """
@@ -68,7 +68,7 @@ def test_kill_at_chunk_boundary_then_rerun(labor: LaborHarness, chunk):
 
 def test_kill_after_odoo_committed_a_chunk_then_rerun(labor: LaborHarness):
     batch_id = staged_batch(labor)
-    # The first create is committed at once, but its answer comes 30 s later: the child waits for it.
+    # The first create is committed at once, but its response comes 30 s later, and the child waits for it.
     labor.sandbox.server.injector.add(FaultRule(model="account.analytic.line", method="create", count=1,
                                                 action="delay", delay_seconds=30.0, when="after"))
 

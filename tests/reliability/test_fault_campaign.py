@@ -1,11 +1,11 @@
 """Seeded random Odoo faults during whole runs of every posting domain, then reruns until done.
 
-The sandbox fails a share of calls at random, from a seeded generator. Before a call it answers
-with a proxy error (429, 502, 503), a serialization failure or a slow answer. On creates and posts
-it fails after the server committed: a dropped connection, a 503, or an answer slower than the
-client's timeout. A run either completes with
-retries or fails with its batch left postable; the next run of the same partition finishes the
-job. In the end Odoo holds every record exactly once. The counts go to
+The sandbox fails a share of calls at random, from a seeded generator. Before a call it returns
+a proxy error (429, 502, 503), a serialization failure or a slow response. On creates and posts
+it fails after the server committed: a dropped connection, a 503, or a response slower than the
+client's timeout. A run either completes with retries or fails with its batch left postable, and
+the next run of the same partition finishes the job. In the end Odoo contains every record
+exactly once. The counts go to
 test-artifacts/reliability/fault_campaign.json.
 """
 
@@ -36,7 +36,7 @@ ARTIFACT = Path(os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).resolve().pa
     / "reliability" / "fault_campaign.json"
 FIGURES: dict[str, list[dict]] = {}
 
-# Before the call: proxy errors, a serialization failure, and an answer slower than usual but
+# Before the call: proxy errors, a serialization failure, and a response slower than usual but
 # inside the client's 1 s timeout.
 BEFORE = (FaultRule(status=429), FaultRule(status=502), FaultRule(status=503), FaultRule(action="serialization"),
           FaultRule(action="delay", delay_seconds=0.3))
