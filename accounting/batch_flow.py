@@ -114,7 +114,8 @@ def stage_and_gate(
         # "checking" until the gate below sets the real status, so a run that stops in
         # between leaves nothing the posting step would accept.
         replace_staged_batch(engine, header, [], flagged, entries=entry_rows, journal_items=item_rows,
-                             source_rows=source_rows, status="checking")
+                             source_rows=source_rows, status="checking",
+                             holder_ended=lambda holder: run_has_ended(context.instance, holder))
     except PostingLeaseTaken as taken:
         raise dg.Failure(description=str(taken)) from taken
 

@@ -223,7 +223,8 @@ def labor_batch(
         control_source=control.source if control else None,
     )
     try:
-        replace_staged_batch(staging.engine, header, lines, validated.flagged, validated.line_details())
+        replace_staged_batch(staging.engine, header, lines, validated.flagged, validated.line_details(),
+                             holder_ended=lambda holder: run_has_ended(context.instance, holder))
     except PostingLeaseTaken as taken:
         raise dg.Failure(description=str(taken)) from taken
 

@@ -71,12 +71,17 @@ def replace_staged_batch(
     journal_items: list[dict] | None = None,
     source_rows: list[dict] | None = None,
     status: str = "staged",
+    holder_ended: Callable[[str], bool] | None = None,
 ) -> None:
     """Stage a batch in one transaction, replacing what this partition staged before.
 
     ``lines`` are labor lines; journal-entry batches pass ``entries``, ``journal_items`` and the
     accepted ``source_rows`` instead, with ``status`` "checking" until their checks have run. ``line_details`` maps a line number to the source_record_id, employee_id,
     work_date and hours stored with that line's exceptions.
+
+    A batch of the partition under a valid posting lease stops the staging, unless
+    ``holder_ended(holder_run_id)`` says the lease's run has ended (a killed run, say): the
+    posting step of this run then looks up in Odoo what the dead run created.
 
     Idempotent per partition: the partition's earlier staged lines and exceptions are
     deleted first. Batches that already posted keep their header, their journal entries
@@ -89,7 +94,12 @@ def replace_staged_batch(
             ).where(and_(batches.c.domain == header.domain, batches.c.partition_key == header.partition_key))
         ).all()
         for row in earlier:
-            if row.posting_run_id and row.posting_since and as_utc(row.posting_since) > now() - POSTING_LEASE:
+            if (
+                row.posting_run_id
+                and row.posting_since
+                and as_utc(row.posting_since) > now() - POSTING_LEASE
+                and not (holder_ended is not None and holder_ended(row.posting_run_id))
+            ):
                 raise PostingLeaseTaken(
                     f"batch {row.batch_id} of {header.partition_key} is being posted by run {row.posting_run_id}; "
                     "run the partition again once that run has finished"
