@@ -25,10 +25,13 @@ PAGE = ROOT / "docs" / "reliability.md"
 
 # (fault class, how it is injected, test node id prefixes)
 FAULT_CLASSES = (
-    ("Crash during posting", "a child process posting labor is killed at every chunk boundary and while it "
-     "waits for a create Odoo already committed; in-process, the post stops between chunks or between a "
-     "journal entry's create and post; then the batch posts again", (
-         "tests/reliability/test_crash_during_posting.py",
+    ("Killed posting process", "a child process running the labor, equipment or accrual job is killed after a "
+     "chunk or entry reached Odoo and the ledger, while it waits for a create or post Odoo already committed, "
+     "during the reversal of a corrected day, and at a seeded random moment of posting; the run is marked "
+     "failed as Dagster's run monitoring does, and the partition runs again",
+     ("tests/reliability/test_killed_runs.py",)),
+    ("Crash during posting, in-process", "the post stops between chunks or between a journal entry's create and "
+     "its post; then the batch posts again", (
          "tests/pipeline/test_posting_faults.py::test_crash_between_chunks_then_rerun",
          "tests/pipeline/test_posting_faults.py::test_process_stopping_after_a_chunk_resumes_on_rerun",
          "tests/odoo/test_journal_entries.py::test_draft_left_by_a_crash_is_posted_not_duplicated")),
@@ -119,16 +122,26 @@ def _page(results: dict[str, list[str]], seconds: float, returncode: int) -> str
               "naming the file, or had every row read or listed with its file, row and column:", ""]
     lines += [f"- {outcome}: {count}" for outcome, count in corpus.get("by_outcome", {}).items()]
 
+    kills = _artifact("killed_runs.json") or []
+    lines += ["", "## Kills at random moments", "",
+              "Every create and post answers 0.3 s after Odoo committed it, and the run is killed a seeded random "
+              "time after its batch turned to posting. Records in Odoo above ledger rows means the kill came "
+              "after Odoo committed and before the run wrote the ledger.", "",
+              "| domain | seed | killed after (s) | records in Odoo at the kill | ledger rows at the kill | "
+              "records after the rerun | expected |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {kill['domain']} | {kill['seed']} | {kill['killed_after_seconds']} | {kill['records_in_odoo_at_kill']} | "
+              f"{kill['ledger_rows_at_kill']} | {kill['records_after_rerun']} | {kill['expected']} |"
+              for kill in kills]
+
     lines += ["", "## Not covered yet", "",
-              "- A killed process for the journal domains (equipment, accruals): their crash points are tested "
-              "in-process only, by a stop between an entry's create and its post and by lost answers.",
-              "- A kill at random points inside a labor chunk: the tests kill at every boundary and at the "
-              "point after Odoo committed and before the ledger row, which is the one a random kill can add.",
+              "- Dagster's run monitoring itself: the tests mark the killed run failed as the daemon would. "
+              "Until a run is marked ended, the next run waits for the 30-minute posting lease.",
               ""]
     return "\n".join(lines)
 
 
-def _artifact(name: str) -> dict:
+def _artifact(name: str) -> dict | list:
     path = ARTIFACTS / name
     return json.loads(path.read_text()) if path.exists() else {}
 

@@ -1,0 +1,275 @@
+"""Whole runs of every posting domain killed while they post, then run again.
+
+A child process runs the job (labor, equipment or accruals) against a Dagster instance on disk
+and dies without cleanup: right after a chunk of lines or an entry reached Odoo and the ledger,
+or while it waits for the answer to a create or a post that Odoo has already committed. The
+parent then does what Dagster's run monitoring does for a run whose process died (it marks the
+run failed) and runs the partition again on the same instance. That run stages the partition
+again, takes over the posting lease, and Odoo ends with every record once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from importlib import import_module
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from sqlalchemy import create_engine, update
+
+from demo.extracts import sample_labor_rows
+from ingest.equipment_db import batch_control, create_demo_equipment_db, equipment_usage
+from odoo_sandbox.faults import FaultRule
+from resources.equipment_source import EquipmentSource
+from resources.odoo import OdooResource
+from staging.batches import current_batch, ledger_for_batch, list_batches
+from tests.pipeline.accrual_harness import NOVEMBER, AccrualHarness
+from tests.pipeline.harness import LaborHarness
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACT = Path(os.environ.get("TEST_ARTIFACTS_DIR", ROOT / "test-artifacts")) / "reliability" / "killed_runs.json"
+RANDOM_KILL_SEEDS = [int(os.environ.get("FAULT_SEED", "20261204")) + offset for offset in range(3)]
+RANDOM_KILLS: list[dict] = []
+DAY = date(2026, 11, 16)
+LABOR_CHUNK_SIZE = 3
+# Long enough for the child to wait on a late answer instead of timing out and looking it up.
+CHILD_TIMEOUT_SECONDS = 60.0
+JOURNAL_ENTRIES = {"accruals": 2, "equipment": 1}  # the accrual and its reversal; one entry per day
+
+
+@dataclass
+class KilledJob:
+    """One domain's job, its resources, and how to read what it put in Odoo."""
+
+    domain: str
+    assets: str
+    job: str
+    partition_key: str
+    resources: dict
+    ledger_module: str  # the module whose record_posted call ends a chunk of lines or an entry
+    odoo_records: Callable[[], list[dict]]
+    dagster_home: Path
+
+    def __post_init__(self) -> None:
+        self.dagster_home.mkdir(parents=True, exist_ok=True)
+
+    def run(self) -> dg.ExecuteInProcessResult:
+        """Run the job in this process, on the same instance as the child."""
+        job = load(self.job)
+        defs = dg.Definitions(assets=load(self.assets), jobs=[job], resources=self.resources)
+        with dg.DagsterInstance.from_config(str(self.dagster_home)) as instance:
+            return defs.resolve_job_def(job.name).execute_in_process(
+                partition_key=self.partition_key, instance=instance, raise_on_error=False
+            )
+
+    def start_child(self, exit_after_chunks: int | None = None) -> subprocess.Popen:
+        settings = {
+            "dagster_home": str(self.dagster_home), "assets": self.assets, "job": self.job,
+            "partition_key": self.partition_key, "ledger_module": self.ledger_module,
+            "exit_after_chunks": exit_after_chunks,
+            "resources": {key: {"class": f"{type(value).__module__}:{type(value).__name__}", "config": value.model_dump()}
+                          for key, value in self.resources.items()},
+        }
+        return subprocess.Popen([sys.executable, "-m", "tests.reliability.run_job_in_child", json.dumps(settings)],
+                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    def batch(self) -> dict:
+        return current_batch(self.resources["staging"].engine, self.domain, self.partition_key)
+
+    def expected_records(self) -> int:
+        return self.batch()["rows_staged"] if self.domain == "labor" else JOURNAL_ENTRIES[self.domain]
+
+
+def load(reference: str):
+    module, _, attribute = reference.partition(":")
+    return getattr(import_module(module), attribute)
+
+
+def mark_dead_runs_failed(job: KilledJob) -> int:
+    """Mark the killed run failed, as Dagster's run monitoring does when a run's process is gone."""
+    with dg.DagsterInstance.from_config(str(job.dagster_home)) as instance:
+        started = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
+        for run in started:
+            instance.report_run_failed(run)
+    return len(started)
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
+        time.sleep(0.2)
+
+
+def assert_each_record_once(job: KilledJob) -> None:
+    records = job.odoo_records()
+    refs = Counter(record["ref"] for record in records)
+    assert [ref for ref, count in refs.items() if count > 1] == [], "a record was posted twice"
+    assert len(refs) == job.expected_records(), "a record is missing"
+    assert {record.get("state", "posted") for record in records} == {"posted"}
+    assert job.batch()["status"] == "reconciled"
+
+
+def journal_moves(odoo: OdooResource, ref_prefix: str) -> Callable[[], list[dict]]:
+    def moves() -> list[dict]:
+        return odoo.get_client().search_read("account.move", [("ref", "=like", f"{ref_prefix}%")], ["ref", "state"],
+                                             order="id")
+    return moves
+
+
+@pytest.fixture
+def labor_job(embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path) -> KilledJob:
+    labor = LaborHarness(embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path / "landing",
+                         chunk_size=LABOR_CHUNK_SIZE)
+    labor.drop(DAY, sample_labor_rows(DAY, crew_size=8))
+    return KilledJob("labor", "assets.labor:labor_assets", "pipelines.labor:labor_nightly_job", DAY.isoformat(),
+                     labor.resources(timeout_seconds=CHILD_TIMEOUT_SECONDS), "odoo_io.timesheets", labor.odoo_lines,
+                     tmp_path / "dagster_home")
+
+
+@pytest.fixture
+def accruals_job(fresh_odoo_sandbox, sqlite_staging, tmp_path) -> KilledJob:
+    harness = AccrualHarness(fresh_odoo_sandbox, sqlite_staging, f"sqlite:///{tmp_path / 'pc.sqlite'}",
+                             approval_policy="auto")
+    resources = harness.resources()
+    resources["odoo"] = resources["odoo"].model_copy(update={"timeout_seconds": CHILD_TIMEOUT_SECONDS})
+    return KilledJob("accruals", "assets.accruals:accrual_assets", "pipelines.accruals:accruals_month_end_job",
+                     NOVEMBER, resources, "accounting.posting", journal_moves(resources["odoo"], "ACR-"),
+                     tmp_path / "dagster_home")
+
+
+@pytest.fixture
+def equipment_job(embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path) -> KilledJob:
+    url = f"sqlite:///{tmp_path / 'equipment.sqlite'}"
+    create_demo_equipment_db(url)
+    resources = {
+        "equipment_source": EquipmentSource(source="database", url=url, landing_dir=str(tmp_path / "landing")),
+        "odoo": OdooResource(host="127.0.0.1", port=fresh_odoo_sandbox.port, protocol="jsonrpc",
+                             database=fresh_odoo_sandbox.database, login=fresh_odoo_sandbox.api_login,
+                             password=fresh_odoo_sandbox.api_password, timeout_seconds=CHILD_TIMEOUT_SECONDS,
+                             backoff_seconds=0.01),
+        "staging": sqlite_staging,
+        "sftp": embedded_sftp.resource(),
+    }
+    return KilledJob("equipment", "assets.equipment:equipment_assets", "pipelines.equipment:equipment_nightly_job",
+                     DAY.isoformat(), resources, "accounting.posting", journal_moves(resources["odoo"], "EQP-"),
+                     tmp_path / "dagster_home")
+
+
+@pytest.mark.parametrize("domain, chunks_before_kill",
+                         [("labor", 1), ("labor", 2), ("labor", 3), ("accruals", 1), ("accruals", 2),
+                          ("equipment", 1)])
+def test_kill_after_a_chunk_then_rerun(request, domain, chunks_before_kill):
+    job: KilledJob = request.getfixturevalue(f"{domain}_job")
+
+    child = job.start_child(exit_after_chunks=chunks_before_kill)
+
+    assert child.wait(timeout=180) == 137
+    assert job.batch()["status"] == "posting"
+    assert len(job.odoo_records()) == chunks_before_kill * (LABOR_CHUNK_SIZE if domain == "labor" else 1)
+    assert mark_dead_runs_failed(job) == 1
+    assert job.run().success
+    assert_each_record_once(job)
+
+
+@pytest.mark.parametrize("domain, model, method, state_in_odoo", [
+    ("labor", "account.analytic.line", "create", None),
+    ("accruals", "account.move", "create", "draft"),
+    ("accruals", "account.move", "action_post", "posted"),
+    ("equipment", "account.move", "create", "draft"),
+    ("equipment", "account.move", "action_post", "posted"),
+])
+def test_kill_while_waiting_for_a_committed_call_then_rerun(request, fresh_odoo_sandbox, domain, model, method,
+                                                            state_in_odoo):
+    job: KilledJob = request.getfixturevalue(f"{domain}_job")
+    # Odoo commits the first create (or post) at once and answers 30 s later; the child waits.
+    fresh_odoo_sandbox.server.injector.add(FaultRule(model=model, method=method, count=1, action="delay",
+                                                     delay_seconds=30.0, when="after"))
+    child = job.start_child()
+
+    wait_for(lambda: {record.get("state") for record in job.odoo_records()} == {state_in_odoo},
+             f"the first {method} to be committed in Odoo")
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+
+    assert job.batch()["status"] == "posting"
+    assert mark_dead_runs_failed(job) == 1
+    assert job.run().success
+    assert_each_record_once(job)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def random_kill_figures():
+    yield
+    if RANDOM_KILLS:
+        ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+        ARTIFACT.write_text(json.dumps(RANDOM_KILLS, indent=2))
+
+
+@pytest.mark.parametrize("seed", RANDOM_KILL_SEEDS)
+@pytest.mark.parametrize("domain, model", [("labor", "account.analytic.line"), ("accruals", "account.move"),
+                                           ("equipment", "account.move")])
+def test_kill_at_a_random_moment_of_posting_then_rerun(request, fresh_odoo_sandbox, domain, model, seed):
+    job: KilledJob = request.getfixturevalue(f"{domain}_job")
+    # Every create and post commits at once and answers 0.3 s later, so posting takes a while and
+    # a kill often lands between Odoo's commit and the ledger row.
+    for method in ("create", "action_post"):
+        fresh_odoo_sandbox.server.injector.add(FaultRule(model=model, method=method, count=100, action="delay",
+                                                         delay_seconds=0.3, when="after"))
+    after_seconds = random.Random(seed).uniform(0.0, 1.5)
+    child = job.start_child()
+
+    wait_for(lambda: job.batch() is not None and job.batch()["status"] == "posting", "the run to start posting")
+    time.sleep(after_seconds)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+
+    in_odoo = len(job.odoo_records())
+    ledger = len(ledger_for_batch(job.resources["staging"].engine, job.batch()["batch_id"]))
+    fresh_odoo_sandbox.server.injector.clear()
+    mark_dead_runs_failed(job)
+    assert job.run().success
+    assert_each_record_once(job)
+    RANDOM_KILLS.append({"domain": domain, "seed": seed, "killed_after_seconds": round(after_seconds, 2),
+                         "records_in_odoo_at_kill": in_odoo, "ledger_rows_at_kill": ledger,
+                         "records_after_rerun": len(job.odoo_records()), "expected": job.expected_records()})
+
+
+def test_kill_after_reversing_a_corrected_day_then_rerun(equipment_job):
+    assert equipment_job.run().success
+    first_batch = equipment_job.batch()["batch_id"]
+    engine = create_engine(equipment_job.resources["equipment_source"].url)
+    with engine.begin() as connection:
+        connection.execute(update(equipment_usage)
+                           .where((equipment_usage.c.work_date == DAY) & (equipment_usage.c.unit_id == "EX-104"))
+                           .values(hours=equipment_usage.c.hours + Decimal("1.00")))
+        connection.execute(update(batch_control).where(batch_control.c.business_date == DAY)
+                           .values(total_hours=batch_control.c.total_hours + Decimal("1.00")))
+    engine.dispose()
+
+    # The corrected run dies right after the reversal of the posted entry reached Odoo and the ledger.
+    child = equipment_job.start_child(exit_after_chunks=1)
+
+    assert child.wait(timeout=180) == 137
+    assert sorted(move["ref"].endswith("-CORR") for move in equipment_job.odoo_records()) == [False, True]
+    assert mark_dead_runs_failed(equipment_job) == 1
+    assert equipment_job.run().success
+    refs = Counter(move["ref"] for move in equipment_job.odoo_records())
+    assert len(refs) == 3 and set(refs.values()) == {1}  # the first entry, its reversal, the corrected entry
+    assert sum(ref.endswith("-CORR") for ref in refs) == 1
+    statuses = {batch["batch_id"]: batch["status"] for batch in list_batches(equipment_job.resources["staging"].engine)}
+    assert statuses[first_batch] == "reversed"
+    assert equipment_job.batch()["status"] == "reconciled"
