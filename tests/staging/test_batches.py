@@ -179,3 +179,16 @@ def test_lease_of_ended_holder_is_taken_over(staging_db):
     acquire_posting_lease(staging_db.engine, "b1", "run-b", holder_ended=lambda run_id: run_id == "run-a")
     with pytest.raises(PostingLeaseTaken, match="run-b"):
         acquire_posting_lease(staging_db.engine, "b1", "run-c")
+
+
+def test_restaging_waits_for_a_live_holder_but_not_an_ended_one(staging_db):
+    replace_staged_batch(staging_db.engine, header("b1"), [line(0, "8.10")], [])
+    acquire_posting_lease(staging_db.engine, "b1", "run-a")
+
+    with pytest.raises(PostingLeaseTaken, match="run-a"):
+        replace_staged_batch(staging_db.engine, header("b1"), [line(0, "8.10")], [], holder_ended=lambda run_id: False)
+    replace_staged_batch(staging_db.engine, header("b1"), [line(0, "8.10")], [],
+                         holder_ended=lambda run_id: run_id == "run-a")
+
+    acquire_posting_lease(staging_db.engine, "b1", "run-b")
+    assert current_batch(staging_db.engine, "labor", "2026-11-16")["posting_run_id"] == "run-b"
