@@ -3,9 +3,9 @@
 A child process runs the job (labor, equipment or accruals) against a Dagster instance on disk
 and dies without cleanup: right after a chunk of lines or an entry reached Odoo and the ledger,
 or while it waits for the answer to a create or a post that Odoo has already committed. The
-parent then does what Dagster's run monitoring does for a run whose process died (it marks the
-run failed) and runs the partition again on the same instance. That run stages the partition
-again, takes over the posting lease, and Odoo ends with every record once.
+parent then does what a person does in the UI with a run whose process is gone (force
+termination marks it canceled) and runs the partition again on the same instance. That run
+stages the partition again, takes over the posting lease, and Odoo ends with every record once.
 """
 
 from __future__ import annotations
@@ -97,12 +97,16 @@ def load(reference: str):
     return getattr(import_module(module), attribute)
 
 
-def mark_dead_runs_failed(job: KilledJob) -> int:
-    """Mark the killed run failed, as Dagster's run monitoring does when a run's process is gone."""
+def end_dead_runs(job: KilledJob) -> int:
+    """Mark the killed run canceled, as the UI's force termination does for a run whose process is gone.
+
+    NOTE: the default run launcher cannot tell Dagster's run monitoring that a run's process died,
+    so on one machine a person ends the run; run launchers with worker health checks do it alone.
+    """
     with dg.DagsterInstance.from_config(str(job.dagster_home)) as instance:
         started = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
         for run in started:
-            instance.report_run_failed(run)
+            instance.report_run_canceled(run, "force-terminated: the run's process was killed")
     return len(started)
 
 
@@ -180,7 +184,7 @@ def test_kill_after_a_chunk_then_rerun(request, domain, chunks_before_kill):
     assert child.wait(timeout=180) == 137
     assert job.batch()["status"] == "posting"
     assert len(job.odoo_records()) == chunks_before_kill * (LABOR_CHUNK_SIZE if domain == "labor" else 1)
-    assert mark_dead_runs_failed(job) == 1
+    assert end_dead_runs(job) == 1
     assert job.run().success
     assert_each_record_once(job)
 
@@ -206,7 +210,7 @@ def test_kill_while_waiting_for_a_committed_call_then_rerun(request, fresh_odoo_
     child.wait(timeout=30)
 
     assert job.batch()["status"] == "posting"
-    assert mark_dead_runs_failed(job) == 1
+    assert end_dead_runs(job) == 1
     assert job.run().success
     assert_each_record_once(job)
 
@@ -240,7 +244,7 @@ def test_kill_at_a_random_moment_of_posting_then_rerun(request, fresh_odoo_sandb
     in_odoo = len(job.odoo_records())
     ledger = len(ledger_for_batch(job.resources["staging"].engine, job.batch()["batch_id"]))
     fresh_odoo_sandbox.server.injector.clear()
-    mark_dead_runs_failed(job)
+    end_dead_runs(job)
     assert job.run().success
     assert_each_record_once(job)
     RANDOM_KILLS.append({"domain": domain, "seed": seed, "killed_after_seconds": round(after_seconds, 2),
@@ -265,7 +269,7 @@ def test_kill_after_reversing_a_corrected_day_then_rerun(equipment_job):
 
     assert child.wait(timeout=180) == 137
     assert sorted(move["ref"].endswith("-CORR") for move in equipment_job.odoo_records()) == [False, True]
-    assert mark_dead_runs_failed(equipment_job) == 1
+    assert end_dead_runs(equipment_job) == 1
     assert equipment_job.run().success
     refs = Counter(move["ref"] for move in equipment_job.odoo_records())
     assert len(refs) == 3 and set(refs.values()) == {1}  # the first entry, its reversal, the corrected entry
