@@ -329,6 +329,11 @@ def _fixed_work_date(mapping: LaborMapping, source_file: str, business_date: dat
 # Parsing rows
 
 
+_NOT_PARSED = object()
+# Enough for every date, code and hours value of a day; distinct ids past it are parsed each time.
+_MAX_PARSED_VALUES = 50_000
+
+
 class _RowParser:
     """Turn one detail row into canonical rows or RowException records."""
 
@@ -349,6 +354,9 @@ class _RowParser:
         # Hours of rows rejected for another column: they still count toward the file's
         # total, which the sender's control record covers.
         self.excepted_hours = Decimal("0.00")
+        # Parsed values by (column, cell type, cell): an extract repeats the same dates, codes,
+        # jobs and hours on most rows, and each parser depends on its cell and the mapping only.
+        self._parsed: dict[tuple, object] = {}
 
     def parse(self, row: _SourceRow) -> tuple[list[dict], list[RowException]]:
         problems: list[RowException] = []
@@ -452,6 +460,24 @@ class _RowParser:
         return match.groupdict()
 
     def _parse_value(self, canonical: str, value: object) -> object:
+        """Parse one cell of a canonical column, once per distinct cell; raise InvalidValue if it is bad."""
+        key = (canonical, type(value), value)
+        try:
+            parsed = self._parsed.get(key, _NOT_PARSED)
+        except TypeError:  # an unhashable cell: parse it every time
+            return self._parse_new_value(canonical, value)
+        if parsed is _NOT_PARSED:
+            try:
+                parsed = self._parse_new_value(canonical, value)
+            except InvalidValue as error:
+                parsed = error
+            if len(self._parsed) < _MAX_PARSED_VALUES:
+                self._parsed[key] = parsed
+        if isinstance(parsed, InvalidValue):
+            raise InvalidValue(parsed.reason, parsed.message)
+        return parsed
+
+    def _parse_new_value(self, canonical: str, value: object) -> object:
         mapping = self.mapping
         if canonical == "job":
             return parse_text(value, "job")
