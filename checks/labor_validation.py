@@ -114,29 +114,28 @@ def _attach_line_numbers(
 
 def staged_line_records(accepted: pd.DataFrame, master: LaborMasterData) -> list[dict]:
     """Turn accepted lines into staging rows with the Odoo ids they post to."""
-    lines = []
-    for row in accepted.itertuples(index=False):
-        job = master.jobs[row.job]
-        lines.append(
-            {
-                "line_no": int(row.line_no),
-                "external_id": row.external_id,
-                "source_record_id": row.source_record_id,
-                "source_file": row.source_file,
-                "source_row": int(row.source_row),
-                "job": row.job,
-                "cost_code": row.cost_code,
-                "cost_type": row.cost_type,
-                "employee_id": row.employee_id,
-                "craft": row.craft or "",
-                "pay_type": row.pay_type,
-                "work_date": row.work_date.date(),
-                "hours": row.hours,
-                "odoo_project_id": job.project_id,
-                "odoo_task_id": master.phases[(job.project_id, row.cost_code)].task_id,
-                "odoo_employee_id": master.employees[row.employee_id].employee_id,
-            }
-        )
-    return lines
-
-
+    if accepted.empty:
+        return []
+    project_ids = accepted["job"].map({number: job.project_id for number, job in master.jobs.items()})
+    task_ids = [master.phases[(project_id, cost_code)].task_id
+                for project_id, cost_code in zip(project_ids, accepted["cost_code"], strict=True)]
+    employee_ids = accepted["employee_id"].map({number: employee.employee_id for number, employee in master.employees.items()})
+    columns = {
+        "line_no": accepted["line_no"].astype(int).tolist(),
+        "external_id": accepted["external_id"].tolist(),
+        "source_record_id": accepted["source_record_id"].tolist(),
+        "source_file": accepted["source_file"].tolist(),
+        "source_row": accepted["source_row"].astype(int).tolist(),
+        "job": accepted["job"].tolist(),
+        "cost_code": accepted["cost_code"].tolist(),
+        "cost_type": accepted["cost_type"].tolist(),
+        "employee_id": accepted["employee_id"].tolist(),
+        "craft": accepted["craft"].fillna("").tolist(),
+        "pay_type": accepted["pay_type"].tolist(),
+        "work_date": accepted["work_date"].dt.date.tolist(),
+        "hours": accepted["hours"].tolist(),
+        "odoo_project_id": project_ids.astype(int).tolist(),
+        "odoo_task_id": task_ids,
+        "odoo_employee_id": employee_ids.astype(int).tolist(),
+    }
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
