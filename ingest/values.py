@@ -147,6 +147,9 @@ def _exact_hours(number: Decimal, original: object) -> Decimal:
 # ---------------------------------------------------------------------------
 # Dates
 
+EARLIEST_WORK_DATE = date(1900, 1, 1)
+LATEST_WORK_DATE = date(2199, 12, 31)
+
 
 def parse_work_date(value: object, date_formats: tuple[str, ...]) -> date:
     """Parse a work date cell with the mapping's formats, tried in order.
@@ -155,6 +158,18 @@ def parse_work_date(value: object, date_formats: tuple[str, ...]) -> date:
     The token "iso" accepts ISO 8601 dates and date-times; a date-time keeps the calendar
     date as written, whatever its offset. "excel_serial" accepts serial day numbers.
     """
+    day = _parse_date(value, date_formats)
+    if not EARLIEST_WORK_DATE <= day <= LATEST_WORK_DATE:
+        # Such a date is a typo or a wrong serial, and pandas cannot hold it as a datetime.
+        raise InvalidValue(
+            Reason.INVALID_DATE,
+            f"work date {day.isoformat()} from {display_value(value)!r} is outside "
+            f"{EARLIEST_WORK_DATE.isoformat()} to {LATEST_WORK_DATE.isoformat()}",
+        )
+    return day
+
+
+def _parse_date(value: object, date_formats: tuple[str, ...]) -> date:
     if is_blank(value):
         raise InvalidValue(Reason.MISSING_VALUE, "work date is missing")
     if isinstance(value, datetime):

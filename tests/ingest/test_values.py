@@ -68,7 +68,10 @@ def test_parse_work_date(value, formats):
 
 @pytest.mark.parametrize(
     ("value", "formats"),
-    [("2026-13-03", ("iso",)), ("46359", ("%m/%d/%Y",)), (46359, ("iso",)), ("12", ("excel_serial",))],
+    [("2026-13-03", ("iso",)), ("46359", ("%m/%d/%Y",)), (46359, ("iso",)), ("12", ("excel_serial",)),
+     # Dates a typo or a wrong serial makes, past what a pandas datetime holds, or merely absurd.
+     ("9999-12-31", ("iso",)), ("132321", ("excel_serial",)), (datetime(2262, 4, 12), ()), ("1677-01-01", ("iso",)),
+     ("12/31/2200", ("%m/%d/%Y",)), (date(1899, 12, 31), ())],
 )
 def test_parse_work_date_invalid(value, formats):
     with pytest.raises(InvalidValue) as raised:
