@@ -31,6 +31,14 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ingest.control import is_trailer_row, parse_trailer, read_companion_control
+from ingest.labor_columns import (
+    TEXT_COLUMNS,
+    business_record_ids,
+    parse_distinct_values,
+    parse_text_column,
+    read_csv_table,
+    reads_column_wise,
+)
 from ingest.mapping import COST_TYPES, LaborMapping, load_mapping, normalise_code_key
 from ingest.records import ControlRecord, ExtractError, OwnerRole, Reason, RowException
 from ingest.values import (
@@ -114,12 +122,15 @@ def read_labor_extract(
     *,
     companion_dir: Path | None = None,
     business_date: date | None = None,
+    column_wise: bool = True,
 ) -> LaborExtract:
     """Read one extract file into the canonical labor frame.
 
     `companion_dir` is where a companion control file is looked for (default: beside the
     extract). `business_date` is used only by mappings whose work date is the business date
-    of the drop (`work_date: {business_date: true}`).
+    of the drop (`work_date: {business_date: true}`). CSV files in a long layout are parsed
+    column by column (ingest.labor_columns) unless `column_wise` is False; both paths give
+    the same result.
 
     Raises ExtractError naming the file when the layout is wrong as a whole. That is when the
     header row or a mapped column is missing, or the text is not in the configured encoding.
@@ -132,7 +143,11 @@ def read_labor_extract(
         raise ExtractError(source_file, f"extract file not found at {path}")
 
     if mapping.format == "csv":
-        records = _read_csv_records(path, mapping)
+        text = _decode_csv(path, mapping)
+        table = read_csv_table(text, mapping) if column_wise and reads_column_wise(mapping) else None
+        if table is not None and len(table) and table.index[0] == mapping.header_row:
+            return _read_table(path, table, mapping, companion_dir, business_date)
+        records = _csv_records(text, mapping, source_file)
     else:
         records = _read_xlsx_records(path, mapping)
 
@@ -181,10 +196,9 @@ def read_labor_extract(
 # Reading records
 
 
-def _read_csv_records(path: Path, mapping: LaborMapping) -> list[_SourceRow]:
-    """Read all non-blank CSV records with the physical line number each one starts on."""
+def _decode_csv(path: Path, mapping: LaborMapping) -> str:
     try:
-        text = path.read_bytes().decode(mapping.encoding)
+        return path.read_bytes().decode(mapping.encoding)
     except UnicodeDecodeError as error:
         raise ExtractError(
             path.name,
@@ -194,6 +208,9 @@ def _read_csv_records(path: Path, mapping: LaborMapping) -> list[_SourceRow]:
     except LookupError as error:
         raise ExtractError(path.name, f"unknown encoding {mapping.encoding!r} in {mapping.mapping_file}") from error
 
+
+def _csv_records(text: str, mapping: LaborMapping, source_file: str) -> list[_SourceRow]:
+    """Read all non-blank CSV records with the physical line number each one starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=mapping.delimiter, quotechar=mapping.quotechar)
     records = []
     next_line = 1
@@ -205,7 +222,7 @@ def _read_csv_records(path: Path, mapping: LaborMapping) -> list[_SourceRow]:
                 continue
             records.append(_SourceRow(start_line, cells))
     except csv.Error as error:
-        raise ExtractError(path.name, f"CSV is malformed: {error}", row=next_line) from error
+        raise ExtractError(source_file, f"CSV is malformed: {error}", row=next_line) from error
     return records
 
 
@@ -402,7 +419,7 @@ class _RowParser:
                 base[canonical] = self.fixed_work_date
                 continue
             try:
-                base[canonical] = self._parse_value(canonical, value)
+                base[canonical] = self.parse_value(canonical, value)
             except InvalidValue as error:
                 problem(column, value, error)
         base.setdefault("craft", "")
@@ -459,16 +476,16 @@ class _RowParser:
             return None
         return match.groupdict()
 
-    def _parse_value(self, canonical: str, value: object) -> object:
+    def parse_value(self, canonical: str, value: object) -> object:
         """Parse one cell of a canonical column, once per distinct cell; raise InvalidValue if it is bad."""
         key = (canonical, type(value), value)
         try:
             parsed = self._parsed.get(key, _NOT_PARSED)
         except TypeError:  # an unhashable cell: parse it every time
-            return self._parse_new_value(canonical, value)
+            return self.parse_new_value(canonical, value)
         if parsed is _NOT_PARSED:
             try:
-                parsed = self._parse_new_value(canonical, value)
+                parsed = self.parse_new_value(canonical, value)
             except InvalidValue as error:
                 parsed = error
             if len(self._parsed) < _MAX_PARSED_VALUES:
@@ -477,7 +494,7 @@ class _RowParser:
             raise InvalidValue(parsed.reason, parsed.message)
         return parsed
 
-    def _parse_new_value(self, canonical: str, value: object) -> object:
+    def parse_new_value(self, canonical: str, value: object) -> object:
         mapping = self.mapping
         if canonical == "job":
             return parse_text(value, "job")
@@ -520,6 +537,100 @@ class _RowParser:
             except InvalidValue as error:
                 problem(rule.pay_type_column, code, error)
         return pairs
+
+
+# ---------------------------------------------------------------------------
+# Reading a CSV table column by column (see ingest.labor_columns)
+
+
+def _read_table(
+    path: Path, table: pd.DataFrame, mapping: LaborMapping, companion_dir: Path | None, business_date: date | None
+) -> LaborExtract:
+    """The column-wise twin of read_labor_extract's row path, for a table whose first row is the header."""
+    source_file = path.name
+    header_cells = table.loc[mapping.header_row].tolist()
+    if all(is_blank(cell) for cell in header_cells):
+        raise ExtractError(
+            source_file,
+            f"header row {mapping.header_row} is missing or empty (mapping {mapping.mapping_file})",
+        )
+    header_index, header = _index_header(header_cells, mapping, source_file)
+    detail = table.loc[table.index > mapping.header_row]
+    control = read_companion_control(path, mapping, companion_dir) if mapping.control is not None else None
+
+    fixed_work_date = _fixed_work_date(mapping, source_file, business_date)
+    parser = _RowParser(mapping, header_index, source_file, fixed_work_date, len(header_cells))
+    frame, exceptions = _parse_table(detail, parser, mapping, header_index)
+    excepted = len({e.source_row for e in exceptions})
+    return LaborExtract(
+        source_file=source_file,
+        frame=frame,
+        exceptions=exceptions,
+        rows_in=len(frame) + excepted,
+        source_rows_in=len(detail),
+        control=control,
+        mapping_name=mapping.name,
+        header=header,
+        control_counts=mapping.control.counts if mapping.control else "canonical_rows",
+        excepted_hours=parser.excepted_hours,
+    )
+
+
+def _parse_table(
+    detail: pd.DataFrame, parser: _RowParser, mapping: LaborMapping, header_index: dict[str, int]
+) -> tuple[pd.DataFrame, list[RowException]]:
+    """Parse the detail rows column by column; rows with a bad value go through the row parser."""
+    bad = pd.Series(False, index=detail.index)
+    values: dict[str, object] = {}
+    for canonical, source in mapping.columns.items():
+        if source.column is not None:
+            cells = detail[header_index[source.column]]
+            if canonical in TEXT_COLUMNS:
+                zero_pad = mapping.employee_id_zero_pad if canonical == "employee_id" else None
+                values[canonical], invalid = parse_text_column(cells, zero_pad=zero_pad)
+            else:
+                values[canonical], invalid = parse_distinct_values(
+                    cells, lambda value, canonical=canonical: parser.parse_value(canonical, value)
+                )
+            bad |= invalid
+        elif source.constant is not None:
+            try:
+                values[canonical] = parser.parse_value(canonical, source.constant)
+            except InvalidValue:
+                bad[:] = True
+        else:
+            values[canonical] = parser.fixed_work_date
+    values.setdefault("craft", "")
+    if mapping.record_id_column:
+        values["source_record_id"], invalid = parse_text_column(detail[header_index[mapping.record_id_column]])
+        bad |= invalid
+    else:
+        values["source_record_id"] = None
+
+    # The row parser names every problem of a bad row, in the row reader's order.
+    exceptions: list[RowException] = []
+    for number, cells in zip(detail.index[bad], detail[bad].itertuples(index=False, name=None), strict=True):
+        produced, problems = parser.parse(_SourceRow(int(number), list(cells)))
+        if produced or not problems:
+            raise AssertionError(f"row {number}: the column and row parsers disagree on whether it is valid")
+        exceptions.extend(problems)
+
+    good = ~bad
+    frame = pd.DataFrame(index=detail.index[good])
+    frame["source_file"] = parser.source_file
+    frame["source_row"] = frame.index.astype("int64")
+    for column in ("source_record_id", "job", "cost_code", "cost_type", "employee_id", "craft", "pay_type", "hours",
+                   "work_date"):
+        value = values[column]
+        frame[column] = value[good] if isinstance(value, pd.Series) else value
+    if not mapping.record_id_column:
+        frame["source_record_id"] = business_record_ids(frame, mapping.source_system)
+    days = {day: pd.Timestamp(day) for day in frame["work_date"].unique()}
+    frame["work_date"] = frame["work_date"].map(days).astype("datetime64[ns]")
+    for column in ("source_file", "source_record_id", "job", "cost_code", "cost_type", "employee_id", "craft", "pay_type",
+                   "hours"):
+        frame[column] = frame[column].astype(object)
+    return frame[CANONICAL_COLUMNS].reset_index(drop=True), exceptions
 
 
 # ---------------------------------------------------------------------------

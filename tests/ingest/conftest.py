@@ -63,3 +63,21 @@ def write_bytes(directory: Path, name: str, content: bytes) -> Path:
     path = directory / name
     path.write_bytes(content)
     return path
+
+
+# Modules whose tests run twice: CSV extracts read column by column, then row by row.
+BOTH_READER_PATHS = {"test_labor_quirks", "test_labor_layouts", "test_labor_errors"}
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_READER_PATHS:
+        metafunc.parametrize("reader_path", ["column-wise", "row-by-row"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def reader_path(request, monkeypatch) -> str:
+    """Which path reads CSV extracts; "row-by-row" turns the column-wise path off."""
+    path = getattr(request, "param", "column-wise")
+    if path == "row-by-row":
+        monkeypatch.setattr("ingest.labor_reader.reads_column_wise", lambda mapping: False)
+    return path

@@ -5,7 +5,9 @@ extreme numbers, control characters or huge text. Columns are dropped and rows d
 the file may be cut short or written in another encoding. Whatever comes in, reading and
 the schema rules either reject the whole file with an ExtractError naming it, or account for
 every row: rows in = rows read + rows with an exception, and every exception names its file,
-row and column. The counts of each run go to test-artifacts/reliability/bad_input_corpus.json.
+row and column. CSV files are read column by column and row by row, and both must give the
+same rows, exceptions and errors. The counts of each run go to
+test-artifacts/reliability/bad_input_corpus.json.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
+from pandas.testing import assert_frame_equal
 
 from checks.labor_schema import count_excepted_rows, validate_labor_rows
 from demo.extracts import sample_labor_rows, write_labor_extract
-from ingest.labor_reader import read_labor_extract
+from ingest.labor_reader import LaborExtract, read_labor_extract
 from ingest.mapping import load_mapping
 from ingest.records import ExtractError
 
@@ -34,7 +37,7 @@ from ingest.records import ExtractError
 pytestmark = pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")
 
 DAY = date(2026, 11, 16)
-LAYOUTS = ("procore_timecards", "adp_paydata", "crew_timesheet_xlsx")
+LAYOUTS = ("procore_timecards", "adp_paydata", "crew_timesheet_xlsx", "c14_timecards")
 EXAMPLES_PER_LAYOUT = int(os.environ.get("BAD_INPUT_EXAMPLES", "150"))
 ARTIFACT = Path(os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).resolve().parents[2] / "test-artifacts")) \
     / "reliability" / "bad_input_corpus.json"
@@ -101,6 +104,25 @@ def _break_xlsx(path: Path, data) -> None:
     workbook.save(path)
 
 
+def read_both_ways(path: Path, mapping) -> LaborExtract:
+    """Read a CSV extract column by column and row by row, check they agree, return the result."""
+    outcomes: list[LaborExtract | ExtractError] = []
+    for column_wise in (True, False):
+        try:
+            outcomes.append(read_labor_extract(path, mapping, business_date=DAY, column_wise=column_wise))
+        except ExtractError as error:
+            outcomes.append(error)
+    by_columns, by_rows = outcomes
+    if isinstance(by_rows, ExtractError) or isinstance(by_columns, ExtractError):
+        assert (type(by_columns), str(by_columns)) == (type(by_rows), str(by_rows))
+        raise by_rows
+    assert_frame_equal(by_columns.frame, by_rows.frame)
+    assert by_columns.exceptions == by_rows.exceptions
+    for name in ("rows_in", "source_rows_in", "control", "header", "excepted_hours"):
+        assert getattr(by_columns, name) == getattr(by_rows, name), name
+    return by_rows
+
+
 @pytest.fixture(scope="module", autouse=True)
 def corpus_figures():
     yield
@@ -123,7 +145,8 @@ def test_broken_extract_is_rejected_or_accounted_for(tmp_path_factory, layout, d
         _break_xlsx(path, data)
 
     try:
-        extract = read_labor_extract(path, mapping, business_date=DAY)
+        extract = read_both_ways(path, mapping) if mapping.format == "csv" else read_labor_extract(
+            path, mapping, business_date=DAY)
     except ExtractError as error:
         OUTCOMES[f"{layout}: file rejected"] += 1
         assert error.source_file == path.name
