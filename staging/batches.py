@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from ingest.records import OwnerRole, Reason, RowException
+from staging.bulk import insert_rows
 from staging.tables import (
     audit_log,
     batches,
@@ -140,7 +141,7 @@ def replace_staged_batch(
             f"from {header.source_file} (content {header.content_hash[:12]})",
         ))
         if lines:
-            connection.execute(insert(labor_lines), [{"batch_id": header.batch_id, **line} for line in lines])
+            insert_rows(connection, labor_lines, [{"batch_id": header.batch_id, **line} for line in lines])
         if entries:
             connection.execute(insert(journal_entries), [{"batch_id": header.batch_id, **entry} for entry in entries])
         if journal_items:
@@ -149,8 +150,9 @@ def replace_staged_batch(
             connection.execute(insert(journal_source_rows), [{"batch_id": header.batch_id, **row} for row in source_rows])
         if row_exceptions:
             recorded_at = now()
-            connection.execute(
-                insert(exceptions),
+            insert_rows(
+                connection,
+                exceptions,
                 [
                     {
                         "batch_id": header.batch_id,
