@@ -95,12 +95,17 @@ def price_usage(
         for key in (unit.unit_id, unit.serial_no, unit.pin):
             if key:
                 by_key.setdefault(key, unit)
+    # Indexed once, because scanning every assignment and rate for each row is quadratic.
+    assignments_by_unit: dict[str, list[Assignment]] = {}
+    for assignment in assignments:
+        assignments_by_unit.setdefault(assignment.unit_id, []).append(assignment)
+    rate_lookup = _RatesInForce(rates)
 
     lines = []
     exceptions = []
     for row in usage.itertuples(index=False):
         work_date = pd.Timestamp(row.work_date).date()
-        priced = _price_row(row, work_date, by_key, assignments, rates)
+        priced = _price_row(row, work_date, by_key, assignments_by_unit, rate_lookup)
         if isinstance(priced, RowException):
             exceptions.append(priced)
         else:
@@ -118,7 +123,32 @@ def charge_frame(lines: Sequence[dict]) -> pd.DataFrame:
     return frame
 
 
-def _price_row(row, work_date: date, by_key: dict, assignments: Sequence[Assignment], rates) -> list[dict] | RowException:
+class _RatesInForce:
+    """rate_in_force over loaded rates, computed once per class and date."""
+
+    def __init__(self, rates: Sequence[EquipmentRate]):
+        self.rates_by_class: dict[str, list[EquipmentRate]] = {}
+        for rate in rates:
+            self.rates_by_class.setdefault(rate.equipment_class, []).append(rate)
+        self.found: dict[tuple[str, date], Decimal | None | AmbiguousRate] = {}
+
+    def get(self, equipment_class: str, work_date: date) -> Decimal | None:
+        """Return the rate in force or None; raise AmbiguousRate as rate_in_force does."""
+        key = (equipment_class, work_date)
+        if key not in self.found:
+            try:
+                self.found[key] = rate_in_force(self.rates_by_class.get(equipment_class, []), equipment_class, work_date)
+            except AmbiguousRate as error:
+                self.found[key] = error
+        outcome = self.found[key]
+        if isinstance(outcome, AmbiguousRate):
+            raise AmbiguousRate(str(outcome))
+        return outcome
+
+
+def _price_row(
+    row, work_date: date, by_key: dict, assignments_by_unit: dict[str, list[Assignment]], rates: _RatesInForce
+) -> list[dict] | RowException:
     def exception(column: str, value: str, reason: Reason, owner: OwnerRole, message: str) -> RowException:
         return RowException(row.source_file, int(row.source_row), column, value, reason, owner, message)
 
@@ -131,14 +161,14 @@ def _price_row(row, work_date: date, by_key: dict, assignments: Sequence[Assignm
                          f"unit {unit.unit_id} is archived in the equipment register")
 
     try:
-        rate = rate_in_force(rates, unit.equipment_class, work_date)
+        rate = rates.get(unit.equipment_class, work_date)
     except AmbiguousRate as error:
         return exception("equipment_class", unit.equipment_class, Reason.MISSING_RATE, OwnerRole.MASTER_DATA, str(error))
     if rate is None:
         return exception("equipment_class", unit.equipment_class, Reason.MISSING_RATE, OwnerRole.MASTER_DATA,
                          f"no rate of class {unit.equipment_class} is in force on {work_date.isoformat()}")
 
-    todays = [a for a in assignments if a.unit_id == unit.unit_id and a.start_date <= work_date <= a.end_date]
+    todays = [a for a in assignments_by_unit.get(unit.unit_id, ()) if a.start_date <= work_date <= a.end_date]
     if not todays:
         return exception("unit_key", row.unit_key, Reason.NO_ASSIGNMENT, OwnerRole.FIELD,
                          f"unit {unit.unit_id} has no job assignment on {work_date.isoformat()}")
