@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 import pandas as pd
 
@@ -56,17 +55,27 @@ def allocate(total: Decimal, weights: Sequence[Decimal], places: int = 2) -> lis
         raise ValueError(f"total {total} has more than {places} decimal places")
     if not weights:
         raise ValueError("no weights to allocate over")
-    if any(not isinstance(w, (Decimal, int)) or w < 0 for w in weights):
+    if any(
+        not isinstance(w, (Decimal, int)) or (isinstance(w, Decimal) and not w.is_finite()) or w < 0 for w in weights
+    ):
         raise ValueError(f"weights {list(weights)} must be Decimals of zero or more")
-    weight_sum = sum((Fraction(w) for w in weights), Fraction(0))
+    # Scaled by one power of ten, the weights are exact integers. Every exact share is then
+    # quanta × weight / weight_sum over the same denominator, so integer division gives its
+    # floor and its remainder, and remainders compare as integers, without Fraction objects.
+    scale = max((-min(w.as_tuple().exponent, 0) if isinstance(w, Decimal) else 0) for w in weights)
+    integer_weights = [_scaled_integer(w, scale) for w in weights]
+    weight_sum = sum(integer_weights)
     if weight_sum == 0:
         raise ValueError("weights sum to zero")
 
     sign = -1 if total < 0 else 1
     quanta = int(abs(total).scaleb(places))
-    exact = [Fraction(quanta) * Fraction(w) / weight_sum for w in weights]
-    floors = [int(share) for share in exact]  # int() cuts toward zero; every share is >= 0 here
-    remainders = [share - floor for share, floor in zip(exact, floors)]
+    floors = []
+    remainders = []
+    for weight in integer_weights:
+        floor, remainder = divmod(quanta * weight, weight_sum)  # every share is >= 0 here
+        floors.append(floor)
+        remainders.append(remainder)
 
     left_over = quanta - sum(floors)
     # sorted() is stable, so equal remainders keep list order and the earlier share wins.
@@ -74,6 +83,15 @@ def allocate(total: Decimal, weights: Sequence[Decimal], places: int = 2) -> lis
         floors[index] += 1
 
     return [(Decimal(sign * units).scaleb(-places)).quantize(quantum) for units in floors]
+
+
+def _scaled_integer(weight: Decimal | int, scale: int) -> int:
+    """Return weight × 10**scale exactly. `scale` must be at least the weight's number of decimal places."""
+    if not isinstance(weight, Decimal):
+        return int(weight) * 10**scale
+    sign, digits, exponent = weight.as_tuple()
+    value = int("".join(map(str, digits))) * 10 ** (exponent + scale)
+    return -value if sign else value
 
 
 def price_usage(
@@ -124,7 +142,7 @@ def charge_frame(lines: Sequence[dict]) -> pd.DataFrame:
 
 
 class _RatesInForce:
-    """rate_in_force over loaded rates, computed once per class and date."""
+    """Rates in force by class and date, each found once with rate_in_force over the loaded rates."""
 
     def __init__(self, rates: Sequence[EquipmentRate]):
         self.rates_by_class: dict[str, list[EquipmentRate]] = {}
