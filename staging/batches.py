@@ -143,11 +143,11 @@ def replace_staged_batch(
         if lines:
             insert_rows(connection, labor_lines, [{"batch_id": header.batch_id, **line} for line in lines])
         if entries:
-            connection.execute(insert(journal_entries), [{"batch_id": header.batch_id, **entry} for entry in entries])
+            insert_rows(connection, journal_entries, [{"batch_id": header.batch_id, **entry} for entry in entries])
         if journal_items:
-            connection.execute(insert(journal_lines), [{"batch_id": header.batch_id, **item} for item in journal_items])
+            insert_rows(connection, journal_lines, [{"batch_id": header.batch_id, **item} for item in journal_items])
         if source_rows:
-            connection.execute(insert(journal_source_rows), [{"batch_id": header.batch_id, **row} for row in source_rows])
+            insert_rows(connection, journal_source_rows, [{"batch_id": header.batch_id, **row} for row in source_rows])
         if row_exceptions:
             recorded_at = now()
             insert_rows(
