@@ -8,6 +8,8 @@ import pytest
 
 from demo.extracts import sample_labor_rows, write_labor_extract
 from resources.labor_feed import LaborFeed
+from staging.journal import source_rows_of
+from tests.pipeline.accrual_harness import NOVEMBER, AccrualHarness
 from tests.pipeline.harness import LaborHarness
 
 DAY = date(2026, 11, 16)
@@ -27,6 +29,19 @@ def test_run_and_rerun_on_postgres_staging(embedded_sftp, fresh_odoo_sandbox, po
     assert batch["status"] == "reconciled"
     assert batch["rows_in"] == batch["rows_staged"] + batch["rows_excepted"] == len(rows) + 1
     assert len(labor.odoo_lines()) == len(rows)
+
+
+@pytest.mark.postgres
+def test_accrual_batch_posts_on_postgres_staging(fresh_odoo_sandbox, postgres_staging, tmp_path):
+    accruals = AccrualHarness(fresh_odoo_sandbox, postgres_staging, f"sqlite:///{tmp_path / 'pc.sqlite'}",
+                              approval_policy="auto")
+
+    assert accruals.run(NOVEMBER).success
+
+    batch = accruals.batch(NOVEMBER)
+    assert batch["status"] == "reconciled"
+    assert len(source_rows_of(postgres_staging.engine, batch["batch_id"])) == batch["rows_staged"]
+    assert {move["state"] for move in accruals.moves()} == {"posted"}
 
 
 @pytest.mark.sshd
