@@ -189,6 +189,35 @@ class CaseResult:
         return SERVER_VERSIONS[self.protocol]
 
 
+@contextmanager
+def seeded_sandbox(protocol: str, run_dir: Path) -> Iterator[tuple[SandboxServer, str]]:
+    """Start a newly seeded sandbox in `run_dir`, yield it with the API user's secret, and stop it on exit."""
+    credentials = generate_credentials()
+    server = SandboxServer(
+        run_dir / "sandbox.sqlite3", version=SERVER_VERSIONS[protocol], port=0, seed="demo", credentials=credentials
+    ).start()
+    try:
+        # JSON-2 authenticates with an API key as bearer token. XML-RPC and JSON-RPC log in
+        # with the password, as the pipeline tests do.
+        yield server, credentials["api_key"] if protocol == "json2" else credentials["api_password"]
+    finally:
+        server.stop()
+
+
+def connect(
+    server: SandboxServer, protocol: str, secret: str, client_class: type[OdooClient] = OdooClient
+) -> OdooClient:
+    """Build a pipeline client for the sandbox's API user. odoo-client-lib logs in on the first call."""
+    return client_class(
+        host="127.0.0.1",
+        port=server.port,
+        protocol=protocol,
+        database=server.database,
+        login=DEMO_API_LOGIN,
+        password=secret,
+    )
+
+
 def measure_once(
     protocol: str,
     chunk_size: int,
@@ -200,39 +229,26 @@ def measure_once(
     """Seed a sandbox and a staging database, then time a first post and a rerun of the same lines."""
     deadline.check()
     run_dir = Path(tempfile.mkdtemp(prefix=f"{protocol}-{chunk_size}-", dir=workdir))
-    credentials = generate_credentials()
-    server = SandboxServer(
-        run_dir / "sandbox.sqlite3", version=SERVER_VERSIONS[protocol], port=0, seed="demo", credentials=credentials
-    ).start()
     staging = StagingDatabase(url=f"sqlite:///{run_dir / 'staging.sqlite'}")
     try:
-        client = OdooClient(
-            host="127.0.0.1",
-            port=server.port,
-            protocol=protocol,
-            database=server.database,
-            login=DEMO_API_LOGIN,
-            # JSON-2 authenticates with an API key as bearer token. XML-RPC and JSON-RPC log in
-            # with the password, as the pipeline tests do.
-            password=credentials["api_key"] if protocol == "json2" else credentials["api_password"],
-        )
-        lines = build_lines(client, line_count)
+        with seeded_sandbox(protocol, run_dir) as (server, secret):
+            client = connect(server, protocol, secret)
+            lines = build_lines(client, line_count)
 
-        first, first_result = timed_post(client, staging.engine, lines, chunk_size, counter, deadline)
-        if first_result.created != line_count:
-            raise BenchmarkError(
-                f"{protocol} chunk size {chunk_size}: first post created {first_result.created} "
-                f"of {line_count} lines ({first_result.already_in_odoo} were already in Odoo)"
-            )
-        rerun, rerun_result = timed_post(client, staging.engine, lines, chunk_size, counter, deadline)
-        if rerun_result.created or rerun_result.already_in_odoo != line_count:
-            raise BenchmarkError(
-                f"{protocol} chunk size {chunk_size}: rerun created {rerun_result.created} lines and found "
-                f"{rerun_result.already_in_odoo} of {line_count}, but it should find them all and create none"
-            )
-        return Measurement(first, rerun)
+            first, first_result = timed_post(client, staging.engine, lines, chunk_size, counter, deadline)
+            if first_result.created != line_count:
+                raise BenchmarkError(
+                    f"{protocol} chunk size {chunk_size}: first post created {first_result.created} "
+                    f"of {line_count} lines ({first_result.already_in_odoo} were already in Odoo)"
+                )
+            rerun, rerun_result = timed_post(client, staging.engine, lines, chunk_size, counter, deadline)
+            if rerun_result.created or rerun_result.already_in_odoo != line_count:
+                raise BenchmarkError(
+                    f"{protocol} chunk size {chunk_size}: rerun created {rerun_result.created} lines and found "
+                    f"{rerun_result.already_in_odoo} of {line_count}, but it should find them all and create none"
+                )
+            return Measurement(first, rerun)
     finally:
-        server.stop()
         staging.engine.dispose()
         shutil.rmtree(run_dir, ignore_errors=True)
 
