@@ -125,11 +125,12 @@ def post_timesheets(
 
     for chunk_no, start in enumerate(range(0, len(lines), chunk_size), start=1):
         chunk = lines[start : start + chunk_size]
-        ids_by_ref = _create_missing(client, chunk, chunk_no, result, log)
+        found_first: set[str] = set()
+        ids_by_ref = _create_missing(client, chunk, chunk_no, result, log, found_first)
 
         if register_ids:
             try:
-                result.external_ids_registered += _register_external_ids(client, ids_by_ref)
+                result.external_ids_registered += _register_external_ids(client, ids_by_ref, found_first)
             except OdooTransientError as error:
                 # Registration is repaired on the next run; the lines themselves are safe.
                 log.warning("Batch %s: external ids of chunk %d not registered yet: %s", batch_id, chunk_no, error)
@@ -161,11 +162,14 @@ def post_timesheets(
     return result
 
 
-def _create_missing(client: OdooClient, chunk: list[dict], chunk_no: int, result: PostingResult, log) -> dict[str, int]:
+def _create_missing(
+    client: OdooClient, chunk: list[dict], chunk_no: int, result: PostingResult, log, found_first: set[str] | None = None
+) -> dict[str, int]:
     """Look up the chunk's refs, create what is missing in one call, and retry on transient faults.
 
     A transient fault on create leaves the outcome unknown (the server may have committed),
     so every retry starts with a new look-up and creates only what is still missing.
+    ``found_first``, when given, receives the refs that the first look-up found.
     """
     refs = [full_external_id(line["external_id"]) for line in chunk]
     values_by_ref = {ref: timesheet_values(line) for ref, line in zip(refs, chunk, strict=True)}
@@ -175,6 +179,8 @@ def _create_missing(client: OdooClient, chunk: list[dict], chunk_no: int, result
         existing = find_existing_timesheets(client, refs)
         if first_lookup:
             result.already_in_odoo += len(existing)
+            if found_first is not None:
+                found_first.update(existing)
             first_lookup = False
         missing = [ref for ref in refs if ref not in existing]
         if not missing:
@@ -224,12 +230,35 @@ def _isolate_rejected(client, chunk, missing, chunk_no, error, result, log) -> d
     return found
 
 
-def _register_external_ids(client: OdooClient, ids_by_ref: dict[str, int]) -> int:
+def _register_external_ids(client: OdooClient, ids_by_ref: dict[str, int], found_first: set[str]) -> int:
+    """Register the chunk's external ids in ir.model.data and return how many were added.
+
+    Only the names of lines that the chunk's first look-up by ref found are looked up here,
+    because this module registers a name only after its line exists. The names of lines created
+    now go straight into the create, which saves one request per chunk on a first post. If an
+    entry was left under one of those names anyway, Odoo rejects the whole create on the unique
+    (module, name) index, so the chunk is registered again with every name looked up.
+    """
     names = {ref.split(".", 1)[1]: odoo_id for ref, odoo_id in ids_by_ref.items()}
-    known = client.search_read(
-        "ir.model.data", [("module", "=", EXTERNAL_ID_MODULE), ("name", "in", sorted(names))], ["name"]
-    )
-    missing = sorted(set(names) - {row["name"] for row in known})
+    looked_up = sorted(ref.split(".", 1)[1] for ref in found_first if ref in ids_by_ref)
+    try:
+        return _create_external_ids(client, names, looked_up)
+    except OdooValidationError as error:
+        # Missing rights, or a rejection although every name was looked up, is no leftover entry.
+        if error.kind == "AccessError" or len(looked_up) == len(names):
+            raise
+        return _create_external_ids(client, names, sorted(names))
+
+
+def _create_external_ids(client: OdooClient, names: dict[str, int], looked_up: list[str]) -> int:
+    """Create the ir.model.data entries of `names` that are missing, after looking up those in `looked_up`."""
+    known = set()
+    if looked_up:
+        rows = client.search_read(
+            "ir.model.data", [("module", "=", EXTERNAL_ID_MODULE), ("name", "in", looked_up)], ["name"]
+        )
+        known = {row["name"] for row in rows}
+    missing = sorted(set(names) - known)
     if not missing:
         return 0
     client.create_many(

@@ -11,7 +11,14 @@ from assets.labor import labor_batch, labor_extract, labor_timesheets
 from checks.labor_gate import PostingRefused, verify_labor_batch
 from demo.extracts import sample_labor_rows
 from ingest.records import ControlRecord
-from odoo_io.timesheets import PostingRejected, post_timesheets
+from odoo_io.client import OdooClient
+from odoo_io.timesheets import (
+    EXTERNAL_ID_MODULE,
+    TIMESHEET_MODEL,
+    PostingRejected,
+    post_timesheets,
+    timesheet_values,
+)
 from odoo_sandbox.faults import FaultRule
 from staging.batches import batch_exceptions, ledger_for_batch, staged_labor_lines
 from staging.tables import labor_lines
@@ -109,6 +116,89 @@ def test_process_stopping_after_a_chunk_resumes_on_rerun(labor: LaborHarness):
     assert result.created == len(lines) - 2
     assert result.already_in_odoo == 2
     assert len(labor.odoo_lines()) == len(lines)
+
+
+def record_calls(client: OdooClient, monkeypatch) -> list[tuple[str, str]]:
+    """Record the (model, method) of every search_read and create_many the client sends, in order."""
+    calls: list[tuple[str, str]] = []
+    for method in ("search_read", "create_many"):
+        original = getattr(client, method)
+
+        def recorder(model, *args, _original=original, _method=method, **kwargs):
+            calls.append((model, _method))
+            return _original(model, *args, **kwargs)
+
+        monkeypatch.setattr(client, method, recorder)
+    return calls
+
+
+def external_ids(labor: LaborHarness) -> dict[str, int]:
+    """Map the name of each timesheet line's external id in the sandbox to its res_id."""
+    admin = labor.sandbox.connect("jsonrpc", as_admin=True)
+    rows = admin.get_model("ir.model.data").search_read(
+        [("module", "=", EXTERNAL_ID_MODULE), ("model", "=", TIMESHEET_MODEL)], ["name", "res_id"]
+    )
+    return {row["name"]: row["res_id"] for row in rows}
+
+
+def test_first_post_sends_three_calls_per_chunk(labor: LaborHarness, monkeypatch):
+    lines = staged_and_ready(labor)
+    client = labor.odoo().get_client()
+    calls = record_calls(client, monkeypatch)
+
+    result = post_timesheets(client, labor.staging.engine, batch_id="b", lines=lines, chunk_size=4)
+
+    chunks = -(-len(lines) // 4)
+    per_chunk = [(TIMESHEET_MODEL, "search_read"), (TIMESHEET_MODEL, "create_many"), ("ir.model.data", "create_many")]
+    assert calls == per_chunk * chunks
+    assert result.external_ids_registered == len(lines)
+    assert result.external_id_warning is None
+    ids_by_ref = {line["ref"]: line["id"] for line in labor.odoo_lines()}
+    assert external_ids(labor) == {ref.split(".", 1)[1]: odoo_id for ref, odoo_id in ids_by_ref.items()}
+
+
+def test_leftover_external_id_falls_back_to_lookup(labor: LaborHarness, monkeypatch):
+    lines = staged_and_ready(labor)
+    # An entry under one line's name that points to a record this post did not create.
+    admin = labor.sandbox.connect("jsonrpc", as_admin=True)
+    admin.get_model("ir.model.data").create(
+        {"module": EXTERNAL_ID_MODULE, "name": lines[1]["external_id"], "model": TIMESHEET_MODEL, "res_id": 999}
+    )
+    client = labor.odoo().get_client()
+    calls = record_calls(client, monkeypatch)
+
+    result = post_timesheets(client, labor.staging.engine, batch_id="b", lines=lines, chunk_size=4)
+
+    assert calls[:5] == [
+        (TIMESHEET_MODEL, "search_read"), (TIMESHEET_MODEL, "create_many"),
+        ("ir.model.data", "create_many"), ("ir.model.data", "search_read"), ("ir.model.data", "create_many"),
+    ]
+    assert result.created == len(lines)
+    assert result.external_id_warning is None
+    assert result.external_ids_registered == len(lines) - 1
+    registered = external_ids(labor)
+    assert len(registered) == len(lines)
+    assert registered[lines[1]["external_id"]] == 999
+
+
+def test_rerun_registers_ids_a_crash_left_out(labor: LaborHarness, monkeypatch):
+    lines = staged_and_ready(labor)
+    client = labor.odoo().get_client()
+    # A run that died after the create of three lines and before their registration.
+    client.create_many(TIMESHEET_MODEL, [timesheet_values(line) for line in lines[:3]])
+    calls = record_calls(client, monkeypatch)
+
+    result = post_timesheets(client, labor.staging.engine, batch_id="b", lines=lines, chunk_size=4)
+
+    assert calls[:4] == [
+        (TIMESHEET_MODEL, "search_read"), (TIMESHEET_MODEL, "create_many"),
+        ("ir.model.data", "search_read"), ("ir.model.data", "create_many"),
+    ]
+    assert result.already_in_odoo == 3
+    assert result.created == len(lines) - 3
+    assert result.external_ids_registered == len(lines)
+    assert len(labor.odoo_lines()) == len(lines)
+    assert len(external_ids(labor)) == len(lines)
 
 
 def test_validation_fault_isolates_the_refused_line(labor: LaborHarness):
