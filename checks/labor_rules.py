@@ -78,28 +78,33 @@ def check_master_data(frame: pd.DataFrame, master: LaborMasterData) -> Flagged:
     days = frame[["job", "work_date"]].drop_duplicates().itertuples(index=False)
     lock_problems = {(day.job, day.work_date): _lock_problem(day.job, day.work_date, master) for day in days}
 
-    employee = frame["employee_id"].map(employee_problems)
-    job = frame["job"].map(job_problems)
-    phase = pd.Series([phase_problems[key] for key in zip(frame["job"], frame["cost_code"])], index=frame.index)
-    lock = pd.Series([lock_problems[key] for key in zip(frame["job"], frame["work_date"])], index=frame.index)
-    with_findings = employee.notna() | job.notna() | phase.notna() | lock.notna()
+    bad_employees = [number for number, problem in employee_problems.items() if problem is not None]
+    bad_jobs = [number for number, problem in job_problems.items() if problem is not None]
+    bad_phases = [key for key, problem in phase_problems.items() if problem is not None]
+    bad_days = [key for key, problem in lock_problems.items() if problem is not None]
+    with_findings = (
+        frame["employee_id"].isin(bad_employees)
+        | frame["job"].isin(bad_jobs)
+        | pd.MultiIndex.from_frame(frame[["job", "cost_code"]]).isin(bad_phases)
+        | pd.MultiIndex.from_frame(frame[["job", "work_date"]]).isin(bad_days)
+    )
 
     found = []
-    for index, row in zip(frame.index[with_findings], frame[with_findings].itertuples(index=False), strict=True):
-        if employee[index] is not None:
-            reason, message = employee[index]
+    for row in frame[with_findings].itertuples(index=False):
+        if employee_problems[row.employee_id] is not None:
+            reason, message = employee_problems[row.employee_id]
             found.append(_exception(row, "employee_id", row.employee_id, reason, OwnerRole.MASTER_DATA, message))
-        if job[index] is not None:
-            reason, message = job[index]
+        if job_problems[row.job] is not None:
+            reason, message = job_problems[row.job]
             found.append(_exception(row, "job", row.job, reason, OwnerRole.MASTER_DATA, message))
             if reason == Reason.UNKNOWN_JOB:
                 continue
-        if phase[index] is not None:
+        if phase_problems[(row.job, row.cost_code)] is not None:
             found.append(_exception(row, "cost_code", row.cost_code, Reason.UNKNOWN_COST_CODE, OwnerRole.MASTER_DATA,
-                                    phase[index]))
-        if lock[index] is not None:
+                                    phase_problems[(row.job, row.cost_code)]))
+        if lock_problems[(row.job, row.work_date)] is not None:
             found.append(_exception(row, "work_date", f"{row.work_date:%Y-%m-%d}", Reason.PERIOD_LOCKED,
-                                    OwnerRole.FINANCE, lock[index]))
+                                    OwnerRole.FINANCE, lock_problems[(row.job, row.work_date)]))
     return found
 
 

@@ -17,7 +17,7 @@ from checks.labor_schema import validate_labor_rows
 from ingest.labor_reader import LaborExtract
 from ingest.records import RowException
 from odoo_io.master_data import LaborMasterData
-from odoo_io.timesheets import external_id_name
+from odoo_io.timesheets import external_id_names
 
 DOMAIN = "labor"
 
@@ -68,7 +68,7 @@ def validate_labor_extract(
     """
     frame = extract.frame.reset_index(drop=True)
     frame["line_no"] = range(len(frame))
-    frame["external_id"] = [external_id_name(DOMAIN, source_system, rid) for rid in frame["source_record_id"]]
+    frame["external_id"] = external_id_names(DOMAIN, source_system, frame["source_record_id"].astype(str))
     flagged: list[tuple[int | None, RowException]] = [(None, item) for item in extract.exceptions]
 
     # Schema rules: types, allowed codes, hour range, date inside the partition.

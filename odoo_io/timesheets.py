@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import pandas as pd
 from sqlalchemy import Engine
 
 from odoo_io.client import OdooClient
@@ -37,6 +38,14 @@ def external_id_name(domain: str, source_system: str, source_record_id: str) -> 
     slug = re.sub(r"[^0-9A-Za-z]+", "_", source_record_id).strip("_")[:48]
     digest = hashlib.sha256(f"{domain}\x1f{source_system}\x1f{source_record_id}".encode()).hexdigest()[:12]
     return f"{domain}_{source_system}_{slug}_{digest}"
+
+
+def external_id_names(domain: str, source_system: str, source_record_ids: pd.Series) -> pd.Series:
+    """Build external_id_name for a whole column of source record ids at once."""
+    slugs = source_record_ids.str.replace(r"[^0-9A-Za-z]+", "_", regex=True).str.strip("_").str[:48]
+    prefix = f"{domain}\x1f{source_system}\x1f"
+    digests = [hashlib.sha256(f"{prefix}{record_id}".encode()).hexdigest()[:12] for record_id in source_record_ids]
+    return f"{domain}_{source_system}_" + slugs + "_" + pd.Series(digests, index=source_record_ids.index, dtype=object)
 
 
 def full_external_id(name: str) -> str:
