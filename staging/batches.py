@@ -141,13 +141,13 @@ def replace_staged_batch(
             f"from {header.source_file} (content {header.content_hash[:12]})",
         ))
         if lines:
-            insert_rows(connection, labor_lines, [{"batch_id": header.batch_id, **line} for line in lines])
+            insert_rows(connection, labor_lines, lines, {"batch_id": header.batch_id})
         if entries:
-            insert_rows(connection, journal_entries, [{"batch_id": header.batch_id, **entry} for entry in entries])
+            insert_rows(connection, journal_entries, entries, {"batch_id": header.batch_id})
         if journal_items:
-            insert_rows(connection, journal_lines, [{"batch_id": header.batch_id, **item} for item in journal_items])
+            insert_rows(connection, journal_lines, journal_items, {"batch_id": header.batch_id})
         if source_rows:
-            insert_rows(connection, journal_source_rows, [{"batch_id": header.batch_id, **row} for row in source_rows])
+            insert_rows(connection, journal_source_rows, source_rows, {"batch_id": header.batch_id})
         if row_exceptions:
             recorded_at = now()
             insert_rows(

@@ -9,6 +9,7 @@ leaves nothing staged.
 from __future__ import annotations
 
 import io
+from operator import itemgetter
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Table, insert
@@ -17,16 +18,21 @@ _NULL = r"\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def insert_rows(connection: Connection, table: Table, rows: list[dict]) -> None:
-    """Insert `rows` (dicts with the same keys) into `table` inside the connection's transaction."""
+def insert_rows(connection: Connection, table: Table, rows: list[dict], constants: dict | None = None) -> None:
+    """Insert `rows` (dicts with the same keys) into `table` inside the connection's transaction.
+
+    `constants` are columns with one value for every row, such as the batch id.
+    """
     if not rows:
         return
+    constants = constants or {}
     if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
+        connection.execute(insert(table), [{**constants, **row} for row in rows])
         return
     columns = list(rows[0])
-    text = copy_text(rows, columns)
-    column_list = ", ".join(f'"{column}"' for column in columns)
+    prefix = "".join(_copy_value(value) + "\t" for value in constants.values())
+    text = copy_text(rows, columns, prefix)
+    column_list = ", ".join(f'"{column}"' for column in [*constants, *columns])
     cursor = connection.connection.cursor()
     try:
         cursor.copy_expert(f'COPY "{table.name}" ({column_list}) FROM STDIN', io.StringIO(text))
@@ -34,17 +40,21 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict]) -> None:
         cursor.close()
 
 
-def copy_text(rows: list[dict], columns: list[str]) -> str:
-    """Render rows in COPY's text format: tab-separated, \\N for NULL, with backslash escapes."""
+def copy_text(rows: list[dict], columns: list[str], prefix: str = "") -> str:
+    """Render rows in COPY's text format: tab-separated, \\N for NULL, with backslash escapes.
+
+    `prefix` is put before every line as it is, for constant columns already rendered.
+    """
     tabs = len(columns) - 1
+    values_of = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
     lines = []
     for row in rows:
-        values = [row[column] for column in columns]
+        values = values_of(row)
         line = "\t".join(map(str, values))
         # Most rows need no escape, and checking the joined line is cheaper than each value.
         if None in values or "\\" in line or "\n" in line or "\r" in line or line.count("\t") != tabs:
             line = "\t".join(_copy_value(value) for value in values)
-        lines.append(line)
+        lines.append(prefix + line)
     return "\n".join(lines) + "\n"
 
 
