@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: demo test install dev services run clean-demo benchmark reliability
+.PHONY: demo test install dev services run clean-demo benchmark bench reliability
 
 install: $(STAMP)
 
@@ -49,6 +49,11 @@ clean-demo:
 
 benchmark: $(STAMP)
 	$(BIN)/python -m benchmarks.posting
+
+# Measure labor at 10 k to 5 M rows, equipment at 100 k readings and posting at 10 k lines,
+# and write docs/benchmarks.md. Needs PostgreSQL on 127.0.0.1:5432; takes about 15 minutes.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.pipeline
 
 # Run the fault and bad-input suites and write docs/reliability.md with what they tried.
 reliability: $(STAMP)

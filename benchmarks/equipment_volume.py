@@ -25,11 +25,9 @@ import argparse
 import json
 import logging
 import platform
-import resource
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -37,15 +35,14 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
 from accounting.accounts import AccountPlan
 from accounting.batch_flow import stage_and_gate
 from accounting.equipment import equipment_entry as build_equipment_entry
 from accounting.posting import entries_fingerprint
 from assets.equipment import DOMAIN, EQUIPMENT_BATCH_KEY, _check_against_odoo, _control_result
-from benchmarks.common import BenchmarkError, bounded_int
+from benchmarks.common import BenchmarkError, bounded_int, peak_rss_mib, staging_engine
 from benchmarks.equipment_fleet import BUSINESS_DATE, generate_fleet
 from checks.equipment_schema import validate_charge_lines, validate_usage_rows
 from checks.review import exclude_reviewed_source_rows, source_row_records
@@ -56,10 +53,8 @@ from ingest.telematics import read_fleet_snapshot
 from pipelines.partitions import COMPANY_TIMEZONE
 from staging.batches import BatchHeader
 from staging.decisions import earlier_exclusions_by_record
-from staging.tables import metadata as staging_metadata
 
 MAX_READINGS = 1_000_000
-POSTGRES_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 MAX_READING_AGE = timedelta(days=3)  # the default of EquipmentSource.max_reading_age_days
 
 log = logging.getLogger("benchmarks.equipment_volume")
@@ -74,9 +69,9 @@ def measure(readings: int, workdir: Path, staging_url: str | None, *, file_forma
     """
     workdir = Path(workdir)
     fleet = generate_fleet(readings, workdir / "inputs", COMPANY_TIMEZONE, file_format=file_format)
-    rss_after_generation = _peak_rss_mib()
+    rss_after_generation = peak_rss_mib()
 
-    with _staging_engine(staging_url) as (engine, staging_name):
+    with staging_engine(staging_url, "bench_equipment") as (engine, staging_name):
         seconds, outcome = _run_steps(fleet, engine, workdir / "review")
 
     total = sum(seconds.values())
@@ -90,7 +85,7 @@ def measure(readings: int, workdir: Path, staging_url: str | None, *, file_forma
         "seconds": {name: round(value, 3) for name, value in seconds.items()},
         "total_seconds": round(total, 3),
         "readings_per_second": round(fleet.readings / total) if total else None,
-        "peak_rss_mib": round(_peak_rss_mib(), 1),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
         "peak_rss_after_generation_mib": round(rss_after_generation, 1),
         "faults_generated": fleet.fault_counts,
         "python": platform.python_version(),
@@ -196,40 +191,6 @@ def _count_reasons(exceptions) -> dict[str, int]:
     for item in exceptions:
         counts[item.reason.value] = counts.get(item.reason.value, 0) + 1
     return dict(sorted(counts.items()))
-
-
-@contextmanager
-def _staging_engine(staging_url: str | None) -> Iterator[tuple[Engine, str]]:
-    """Yield an engine on a staging database with the staging tables, and a description of it."""
-    if staging_url is not None:
-        engine = create_engine(staging_url)
-        try:
-            staging_metadata.create_all(engine)
-            yield engine, make_url(staging_url).render_as_string(hide_password=True)
-        finally:
-            engine.dispose()
-        return
-
-    name = f"bench_equipment_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        engine = create_engine(make_url(POSTGRES_ADMIN_URL).set(database=name))
-        try:
-            staging_metadata.create_all(engine)
-            yield engine, f"postgresql on 127.0.0.1:5432, temporary database {name}"
-        finally:
-            engine.dispose()
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
-def _peak_rss_mib() -> float:
-    # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str] | None = None) -> int:
