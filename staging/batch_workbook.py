@@ -119,6 +119,11 @@ STAGED_ROW_COLUMNS = (
 AMOUNT_FORMAT = "#,##0.00"
 
 
+# An .xlsx sheet holds at most 1,048,576 rows, and openpyxl writes about 5,000 rows a second,
+# so a sheet stops here and the Summary says where the rest are.
+MAX_SHEET_ROWS = 50_000
+
+
 def write_batch_workbook(engine: Engine, batch_id: str, out_dir: Path, *, show_sensitive: bool = False) -> Path:
     """Write ``<batch_id>.xlsx`` into ``out_dir``: a Summary sheet, one sheet of held rows per reason and,
     for a journal batch, the staged rows with the references a reviewer excludes them by.
@@ -141,13 +146,24 @@ def write_batch_workbook(engine: Engine, batch_id: str, out_dir: Path, *, show_s
         by_reason.setdefault(row["reason"], []).append(row)
     if batch["domain"] in JOURNAL_DOMAINS:
         held_rows = _with_source_money(held_rows, source_rows_of(engine, batch_id, held=True))
+    shortened: list[tuple[str, int, str]] = []  # (sheet, rows left out, staging table)
     for reason in sorted(by_reason):
         # Reason codes are snake_case and shorter than Excel's 31-character sheet title limit.
         sheet = workbook.create_sheet(reason[:31])
-        _write_held_rows(sheet, batch["domain"], [row for row in held_rows if row["reason"] == reason], show_sensitive)
+        rows = [row for row in held_rows if row["reason"] == reason]
+        _write_held_rows(sheet, batch["domain"], rows[:MAX_SHEET_ROWS], show_sensitive)
+        if len(rows) > MAX_SHEET_ROWS:
+            shortened.append((sheet.title, len(rows), "exceptions"))
     staged_rows = source_rows_of(engine, batch_id)
     if staged_rows:
-        _write_staged_rows(workbook.create_sheet("staged_rows"), staged_rows)
+        _write_staged_rows(workbook.create_sheet("staged_rows"), staged_rows[:MAX_SHEET_ROWS])
+        if len(staged_rows) > MAX_SHEET_ROWS:
+            shortened.append(("staged_rows", len(staged_rows), "journal_source_rows"))
+    for title, total, table in shortened:
+        workbook.active.append([
+            f"Sheet {title} lists the first {MAX_SHEET_ROWS:,} of {total:,} rows. All of them are in the staging "
+            f"database, table {table}, batch {batch_id}."
+        ])
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{batch_id}.xlsx"

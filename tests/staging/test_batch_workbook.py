@@ -218,3 +218,15 @@ def test_unknown_batch_raises(sqlite_staging, tmp_path):
 def test_path_in_batch_id_rejected(sqlite_staging, tmp_path):
     with pytest.raises(ValueError, match="invalid batch id"):
         write_batch_workbook(sqlite_staging.engine, "../escape", tmp_path)
+
+
+def test_long_sheet_stops_and_summary_says_where_the_rest_are(sqlite_staging, tmp_path, monkeypatch):
+    monkeypatch.setattr("staging.batch_workbook.MAX_SHEET_ROWS", 1)
+    stage_held_batch(sqlite_staging.engine)
+
+    workbook = load_workbook(write_batch_workbook(sqlite_staging.engine, BATCH, tmp_path))
+
+    assert workbook["unknown_cost_code"].max_row == 2  # the header and one of the two held rows
+    notes = [row[0] for row in workbook["Summary"].iter_rows(values_only=True) if row and str(row[0]).startswith("Sheet ")]
+    assert notes == [f"Sheet {title} lists the first 1 of 2 rows. All of them are in the staging database, "
+                     f"table exceptions, batch {BATCH}." for title in ("invalid_number", "unknown_cost_code")]
