@@ -26,7 +26,7 @@ from checks.labor import (
 )
 from checks.labor_gate import PostingRefused, verify_labor_batch
 from checks.labor_rules import LaborRuleSettings, find_early_overtime
-from checks.labor_validation import staged_line_records, validate_labor_extract
+from checks.labor_validation import staged_line_frame, validate_labor_extract
 from checks.reporting import count_by
 from checks.review import apply_acceptances, exclude_reviewed_rows, with_review_details
 from ingest.control import companion_file_path
@@ -202,7 +202,7 @@ def labor_batch(
     )
 
     # Step 3: stage accepted lines and every exception in one transaction.
-    lines = staged_line_records(validated.accepted, validated.master)
+    lines = staged_line_frame(validated.accepted, validated.master)
     control = extract.control
     counted_rows = extract.source_rows_in if extract.control_counts == "source_rows" else extract.rows_in
     header = BatchHeader(
@@ -215,7 +215,7 @@ def labor_batch(
         rows_in=extract.rows_in,
         rows_staged=len(lines),
         rows_excepted=validated.rows_excepted,
-        staged_hours=sum((line["hours"] for line in lines), Decimal("0.00")),
+        staged_hours=sum(lines["hours"], Decimal("0.00")),
         file_hours=extract.file_hours,
         counted_rows=counted_rows,
         control_count=control.record_count if control else None,

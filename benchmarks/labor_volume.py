@@ -7,7 +7,7 @@
 `generate` writes a Procore timecard extract of N rows and its control file without holding
 the rows in memory. `floor` times a bare `pandas.read_csv` of the file. `pipeline` runs what
 the labor_batch asset runs, step by step: read_labor_extract, validate_labor_extract,
-staged_line_records and replace_staged_batch. Only the Odoo master data is built in the
+staged_line_frame and replace_staged_batch. Only the Odoo master data is built in the
 process instead of read from Odoo, and staging goes to a temporary PostgreSQL database unless
 --staging-url names one. The last two print one JSON object with the seconds of each step
 and the process's peak resident memory. benchmarks.pipeline runs each in its own process, so
@@ -95,7 +95,7 @@ def master_data_for(rows: int):
 
 def pipeline(path: Path, staging_url: str | None) -> dict:
     from checks.labor_rules import LaborRuleSettings
-    from checks.labor_validation import staged_line_records, validate_labor_extract
+    from checks.labor_validation import staged_line_frame, validate_labor_extract
     from ingest.labor_reader import read_labor_extract
     from ingest.mapping import load_mapping
     from staging.batches import BatchHeader, replace_staged_batch
@@ -116,12 +116,12 @@ def pipeline(path: Path, staging_url: str | None) -> dict:
         seconds["validate"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        lines = staged_line_records(validated.accepted, validated.master)
+        lines = staged_line_frame(validated.accepted, validated.master)
         header = BatchHeader(
             batch_id=f"labor-bench-{extract.rows_in}", domain="labor", partition_key=BUSINESS_DATE.isoformat(),
             source_file=extract.source_file, content_hash="0" * 64, mapping=mapping.name, rows_in=extract.rows_in,
             rows_staged=len(lines), rows_excepted=validated.rows_excepted,
-            staged_hours=sum((line["hours"] for line in lines), Decimal("0.00")), file_hours=extract.file_hours,
+            staged_hours=sum(lines["hours"], Decimal("0.00")), file_hours=extract.file_hours,
             counted_rows=extract.rows_in, control_count=extract.control.record_count,
             control_hours=extract.control.total_hours, control_source=extract.control.source,
         )

@@ -114,7 +114,7 @@ def write_page(results: dict, seconds: float, command: str) -> str:
         "in 100 names an unknown employee and one in 250 has hours not exact to 0.01, so held rows are part of "
         "every run. Parse is `read_labor_extract`, validate is `validate_labor_extract` (pandera schema, daily "
         "hours, master data, duplicates) with the Odoo master data built in memory, and stage is "
-        "`staged_line_records` plus `replace_staged_batch` into a temporary PostgreSQL database (COPY). The "
+        "`staged_line_frame` plus `replace_staged_batch` into a temporary PostgreSQL database (COPY). The "
         "floor is `pandas.read_csv(file)` with its defaults. Each column is one child process, so its peak "
         "memory (ru_maxrss) is its own.",
         "",

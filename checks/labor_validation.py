@@ -112,30 +112,38 @@ def _attach_line_numbers(
     return paired
 
 
-def staged_line_records(accepted: pd.DataFrame, master: LaborMasterData) -> list[dict]:
-    """Turn accepted lines into staging rows with the Odoo ids they post to."""
+def staged_line_frame(accepted: pd.DataFrame, master: LaborMasterData) -> pd.DataFrame:
+    """Turn accepted lines into staging rows, one column per labor_lines column, with the Odoo ids they post to."""
     if accepted.empty:
-        return []
+        return pd.DataFrame(columns=STAGED_LINE_COLUMNS)
     project_ids = accepted["job"].map({number: job.project_id for number, job in master.jobs.items()})
-    task_ids = [master.phases[(project_id, cost_code)].task_id
-                for project_id, cost_code in zip(project_ids, accepted["cost_code"], strict=True)]
+    phases = pd.DataFrame([(project_id, cost_code, phase.task_id) for (project_id, cost_code), phase in master.phases.items()],
+                          columns=["project_id", "cost_code", "task_id"])
+    keys = pd.DataFrame({"project_id": project_ids.to_numpy(), "cost_code": accepted["cost_code"].to_numpy()})
+    task_ids = keys.merge(phases, how="left", on=["project_id", "cost_code"], validate="many_to_one")["task_id"]
     employee_ids = accepted["employee_id"].map({number: employee.employee_id for number, employee in master.employees.items()})
-    columns = {
-        "line_no": accepted["line_no"].astype(int).tolist(),
-        "external_id": accepted["external_id"].tolist(),
-        "source_record_id": accepted["source_record_id"].tolist(),
-        "source_file": accepted["source_file"].tolist(),
-        "source_row": accepted["source_row"].astype(int).tolist(),
-        "job": accepted["job"].tolist(),
-        "cost_code": accepted["cost_code"].tolist(),
-        "cost_type": accepted["cost_type"].tolist(),
-        "employee_id": accepted["employee_id"].tolist(),
-        "craft": accepted["craft"].fillna("").tolist(),
-        "pay_type": accepted["pay_type"].tolist(),
-        "work_date": accepted["work_date"].dt.date.tolist(),
-        "hours": accepted["hours"].tolist(),
-        "odoo_project_id": project_ids.astype(int).tolist(),
-        "odoo_task_id": task_ids,
-        "odoo_employee_id": employee_ids.astype(int).tolist(),
-    }
-    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    frame = pd.DataFrame({
+        "line_no": accepted["line_no"].astype(int),
+        "external_id": accepted["external_id"],
+        "source_record_id": accepted["source_record_id"],
+        "source_file": accepted["source_file"],
+        "source_row": accepted["source_row"].astype(int),
+        "job": accepted["job"],
+        "cost_code": accepted["cost_code"],
+        "cost_type": accepted["cost_type"],
+        "employee_id": accepted["employee_id"],
+        "craft": accepted["craft"].fillna(""),
+        "pay_type": accepted["pay_type"],
+        "work_date": accepted["work_date"].dt.date,
+        "hours": accepted["hours"],
+        "odoo_project_id": project_ids.astype(int),
+        "odoo_task_id": task_ids.astype(int).to_numpy(),
+        "odoo_employee_id": employee_ids.astype(int),
+    })
+    return frame.reset_index(drop=True)
+
+
+STAGED_LINE_COLUMNS = [
+    "line_no", "external_id", "source_record_id", "source_file", "source_row", "job", "cost_code", "cost_type",
+    "employee_id", "craft", "pay_type", "work_date", "hours", "odoo_project_id", "odoo_task_id", "odoo_employee_id",
+]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pandas as pd
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from ingest.records import OwnerRole, Reason, RowException
@@ -64,7 +65,7 @@ def now() -> datetime:
 def replace_staged_batch(
     engine: Engine,
     header: BatchHeader,
-    lines: list[dict],
+    lines: list[dict] | pd.DataFrame,
     row_exceptions: list[tuple[int | None, RowException]],
     line_details: dict[int, dict] | None = None,
     *,
@@ -140,7 +141,7 @@ def replace_staged_batch(
             detail=f"{header.rows_in} rows in, {header.rows_staged} staged, {header.rows_excepted} held "
             f"from {header.source_file} (content {header.content_hash[:12]})",
         ))
-        if lines:
+        if len(lines):
             insert_rows(connection, labor_lines, lines, {"batch_id": header.batch_id})
         if entries:
             insert_rows(connection, journal_entries, entries, {"batch_id": header.batch_id})

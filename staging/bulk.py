@@ -9,35 +9,55 @@ leaves nothing staged.
 from __future__ import annotations
 
 import io
-from operator import itemgetter
 from datetime import date, datetime
+from operator import itemgetter
 
+import pandas as pd
 from sqlalchemy import Connection, Table, insert
 
 _NULL = r"\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def insert_rows(connection: Connection, table: Table, rows: list[dict], constants: dict | None = None) -> None:
-    """Insert `rows` (dicts with the same keys) into `table` inside the connection's transaction.
+def insert_rows(connection: Connection, table: Table, rows: list[dict] | pd.DataFrame,
+                constants: dict | None = None) -> None:
+    """Insert `rows` (dicts with the same keys, or a frame) into `table` inside the connection's transaction.
 
     `constants` are columns with one value for every row, such as the batch id.
     """
-    if not rows:
+    if len(rows) == 0:
         return
     constants = constants or {}
     if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), [{**constants, **row} for row in rows])
+        records = rows.astype(object).to_dict("records") if isinstance(rows, pd.DataFrame) else rows
+        connection.execute(insert(table), [{**constants, **row} for row in records])
         return
-    columns = list(rows[0])
+    columns = list(rows.columns) if isinstance(rows, pd.DataFrame) else list(rows[0])
     prefix = "".join(_copy_value(value) + "\t" for value in constants.values())
-    text = copy_text(rows, columns, prefix)
+    text = frame_copy_text(rows, prefix) if isinstance(rows, pd.DataFrame) else copy_text(rows, columns, prefix)
     column_list = ", ".join(f'"{column}"' for column in [*constants, *columns])
     cursor = connection.connection.cursor()
     try:
         cursor.copy_expert(f'COPY "{table.name}" ({column_list}) FROM STDIN', io.StringIO(text))
     finally:
         cursor.close()
+
+
+def frame_copy_text(frame: pd.DataFrame, prefix: str = "") -> str:
+    """Render a frame in COPY's text format column by column; see copy_text."""
+    columns = []
+    for name in frame.columns:
+        values = frame[name]
+        if values.isna().any():
+            texts = [_copy_value(None if _is_missing(value) else value) for value in values]
+        else:
+            texts = list(map(str, values.tolist()))
+            # One scan of the joined column finds whether any value needs an escape.
+            joined = "".join(texts)
+            if any(character in joined for character in "\\\t\n\r"):
+                texts = [text.translate(_ESCAPES) for text in texts]
+        columns.append(texts)
+    return "".join(prefix + "\t".join(line) + "\n" for line in zip(*columns, strict=True))
 
 
 def copy_text(rows: list[dict], columns: list[str], prefix: str = "") -> str:
@@ -56,6 +76,10 @@ def copy_text(rows: list[dict], columns: list[str], prefix: str = "") -> str:
             line = "\t".join(_copy_value(value) for value in values)
         lines.append(prefix + line)
     return "\n".join(lines) + "\n"
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT
 
 
 def _copy_value(value: object) -> str:

@@ -3,10 +3,12 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pandas as pd
+import pytest
 from sqlalchemy import select
 
 from staging.batches import as_utc
-from staging.bulk import copy_text, insert_rows
+from staging.bulk import copy_text, frame_copy_text, insert_rows
 from staging.tables import exceptions, labor_lines
 
 AWKWARD_TEXT = ["tab\there", "new\nline", "carriage\rreturn", "back\\slash", r"\N", "None", "", " spaced ", "né"]
@@ -21,11 +23,14 @@ def line(line_no: int, craft: str) -> dict:
     }
 
 
-def test_awkward_text_round_trips(staging_db):
+@pytest.mark.parametrize("shape", ["dicts", "frame"])
+def test_awkward_text_round_trips(staging_db, shape):
     rows = [line(number, craft) for number, craft in enumerate(AWKWARD_TEXT)]
+    if shape == "frame":
+        rows = pd.DataFrame(rows).drop(columns="batch_id")
 
     with staging_db.engine.begin() as connection:
-        insert_rows(connection, labor_lines, rows)
+        insert_rows(connection, labor_lines, rows, {"batch_id": "b1"} if shape == "frame" else None)
 
     with staging_db.engine.connect() as connection:
         stored = connection.execute(select(labor_lines).order_by(labor_lines.c.line_no)).mappings().all()
@@ -50,6 +55,12 @@ def test_nulls_and_times_round_trip(staging_db):
     assert stored["hours"] is None
     assert stored["value"] == ""
     assert as_utc(stored["recorded_at"]) == recorded_at
+
+
+def test_frame_with_missing_values_writes_nulls():
+    frame = pd.DataFrame({"a": ["x\ty", None], "b": [1.5, float("nan")]})
+
+    assert frame_copy_text(frame, "b1\t") == "b1\tx\\ty\t1.5\nb1\t\\N\t\\N\n"
 
 
 def test_copy_text_escapes_only_where_needed():
