@@ -597,6 +597,7 @@ def _parse_table(
             try:
                 values[canonical] = parser.parse_value(canonical, source.constant)
             except InvalidValue:
+                values[canonical] = None
                 bad[:] = True
         else:
             values[canonical] = parser.fixed_work_date

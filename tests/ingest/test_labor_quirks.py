@@ -264,3 +264,22 @@ def test_crew_duration_not_in_hundredths(tmp_path):
     assert extract.rows_in == 1
     assert count_excepted_rows(extract.exceptions) == 1
 
+
+
+@pytest.mark.parametrize(("cost_type", "held"), [("L", 0), ("Q", 2)])
+def test_constant_column_applies_to_every_row(tmp_path, csv_mapping, cost_type, held):
+    columns = {**yaml_columns(), "cost_type": {"constant": cost_type}}
+    mapping = csv_mapping(columns=columns)
+    content = "EmployeeID,Job,Phase,CostType,PayType,Hours\r\nE1047,J-2301,03 30 00,X,REG,8.00\r\nE1048,J-2301,03 30 00,X,REG,7.00\r\n"
+    path = write_bytes(tmp_path, "constant.csv", content.encode("utf-8"))
+
+    extract = read_labor_extract(path, mapping, business_date=BUSINESS_DATE)
+
+    assert count_excepted_rows(extract.exceptions) == held
+    assert extract.rows_in == 2
+    assert list(extract.frame["cost_type"]) == ([] if held else ["L", "L"])
+
+
+def yaml_columns() -> dict:
+    return {"employee_id": "EmployeeID", "job": "Job", "cost_code": "Phase", "cost_type": "CostType",
+            "pay_type": "PayType", "hours": "Hours", "work_date": {"business_date": True}}
