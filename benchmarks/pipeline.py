@@ -36,6 +36,8 @@ DEFAULT_LABOR_ROWS = (10_000, 100_000, 1_000_000, 5_000_000)
 DEFAULT_EQUIPMENT_READINGS = 100_000
 DEFAULT_POSTING_LINES = 10_000
 DEFAULT_NAIVE_LINES = 2_000
+RESULTS_START = "<!-- results: written by benchmarks.pipeline -->"
+RESULTS_END = "<!-- end of results -->"
 CHILD_TIMEOUT_SECONDS = 3600
 CHILD_MEMORY_LIMIT_GIB = 16
 DEFAULT_CHUNK_SIZE = OdooResource.model_fields["chunk_size"].default
@@ -92,23 +94,25 @@ def machine() -> list[str]:
     ]
 
 
-def write_page(results: dict, seconds: float, command: str) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+def current_commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
+def write_page(results: dict, seconds: float, command: str, commit: str, finished_at: str) -> str:
     lines = [
-        "# Benchmarks",
+        "## Results of the last run",
         "",
-        f"Written by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC at commit {commit}, in {seconds:.0f} s. "
+        f"Measured by `{command}`, finished {finished_at} UTC at commit {commit}, in {seconds:.0f} s. "
         "`make bench` runs the default sizes. No test asserts a time; `tests/benchmarks` only checks that the "
         "commands run on a small size.",
         "",
-        "## Machine",
+        "### Machine",
         "",
         *machine(),
         "",
         "The machine may be shared with other work, so differences of about 25 % between runs are noise.",
         "",
-        "## Labor: parse, validate and stage",
+        "### Labor: parse, validate and stage",
         "",
         "A Procore timecard extract for one day, each employee with one regular and one overtime row. One row "
         "in 100 names an unknown employee and one in 250 has hours not exact to 0.01, so held rows are part of "
@@ -137,7 +141,7 @@ def write_page(results: dict, seconds: float, command: str) -> str:
             f"{item['rows'] / run['total_seconds']:,.0f} | {run['total_seconds'] / floor['seconds']:.1f} | "
             f"{run['peak_rss_mib']:,.0f} | {floor['peak_rss_mib']:,.0f} |")
 
-    lines += ["", "## Equipment: telematics to a staged entry", ""]
+    lines += ["", "### Equipment: telematics to a staged entry", ""]
     equipment = results.get("equipment") or {}
     if "failed" in equipment or not equipment:
         lines.append(f"Did not finish: {equipment.get('failed', 'not run')}.")
@@ -153,14 +157,14 @@ def write_page(results: dict, seconds: float, command: str) -> str:
             *[f"| {step} | {value:.2f} |" for step, value in equipment["seconds"].items()],
         ]
 
-    lines += ["", "## Posting into the Odoo sandbox", ""]
+    lines += ["", "### Posting into the Odoo sandbox", ""]
     posting = results.get("posting") or {}
     if "failed" in posting or "chunked" not in posting:
         lines.append(f"Did not finish: {posting.get('failed', 'not run')}.")
     else:
         lines += posting_lines(posting)
 
-    lines += ["", "## Targets", "", *target_lines(by_rows, posting), ""]
+    lines += ["", "### Targets", "", *target_lines(by_rows, posting), ""]
     return "\n".join(lines)
 
 
@@ -208,6 +212,16 @@ def target_lines(by_rows: dict, posting: dict) -> list[str]:
     return lines
 
 
+def with_notes(page: str) -> str:
+    """Put the generated page between the markers of docs/benchmarks.md, keeping the written notes around it."""
+    generated = f"{RESULTS_START}\n{page}\n{RESULTS_END}"
+    if not PAGE.exists() or RESULTS_START not in PAGE.read_text():
+        return generated + "\n"
+    before, rest = PAGE.read_text().split(RESULTS_START, 1)
+    after = rest.split(RESULTS_END, 1)[1] if RESULTS_END in rest else "\n"
+    return before + generated + after
+
+
 def parse_sizes(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in text.split(",") if part.strip()]
@@ -227,7 +241,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="lines the one-create-per-line loop posts; its rate is extrapolated")
     parser.add_argument("--memory-limit-gib", type=int, default=CHILD_MEMORY_LIMIT_GIB)
     parser.add_argument("--no-write", action="store_true", help="print the page instead of writing docs/benchmarks.md")
+    parser.add_argument("--from-json", type=Path, help="write the page from saved results instead of measuring")
     args = parser.parse_args(argv)
+
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        PAGE.write_text(with_notes(write_page(saved["results"], saved["seconds"], saved["command"], saved["commit"],
+                                              saved["finished_at"])))
+        return 0
 
     started = time.monotonic()
     results: dict = {"labor": []}
@@ -244,12 +265,16 @@ def main(argv: list[str] | None = None) -> int:
 
     options = sys.argv[1:] if argv is None else argv
     command = " ".join([".venv/bin/python -m benchmarks.pipeline", *options])
-    page = write_page(results, time.monotonic() - started, command)
+    seconds = time.monotonic() - started
+    commit, finished_at = current_commit(), f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
+    page = write_page(results, seconds, command, commit, finished_at)
     if args.no_write:
         print(page)
     else:
-        PAGE.write_text(page)
-        (ROOT / "benchmarks" / "pipeline-results.json").write_text(json.dumps(results, indent=2) + "\n")
+        PAGE.write_text(with_notes(page))
+        saved = {"command": command, "seconds": seconds, "commit": commit, "finished_at": finished_at,
+                 "results": results}
+        (ROOT / "benchmarks" / "pipeline-results.json").write_text(json.dumps(saved, indent=2) + "\n")
         print(f"Wrote {PAGE.relative_to(ROOT)}", file=sys.stderr)
     return 0
 
