@@ -14,6 +14,10 @@ from ingest.mapping import CostCodeRules, LaborMapping, normalise_code_key
 from ingest.records import Reason
 
 HUNDREDTH = Decimal("0.01")
+# Hours at or above these are not read: no time card line comes near the first, and the second
+# is the most a NUMERIC(12, 2) total in staging holds.
+LARGEST_HOURS = Decimal(10_000)
+LARGEST_TOTAL_HOURS = Decimal(10) ** 10
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 once Excel's fictitious 1900-02-29 is skipped
 EXCEL_SERIAL_MIN = 61  # serials below 61 fall before Excel's fictitious leap day and are off by one
 EXCEL_SERIAL_MAX = 2958465  # 9999-12-31
@@ -63,8 +67,8 @@ def display_value(value: object) -> str:
 # Hours
 
 
-def parse_hours(value: object, mapping: LaborMapping) -> Decimal:
-    """Parse an hours cell into a Decimal with exactly 2 decimal places.
+def parse_hours(value: object, mapping: LaborMapping, *, limit: Decimal = LARGEST_HOURS) -> Decimal:
+    """Parse an hours cell into a Decimal with exactly 2 decimal places, below `limit` in size.
 
     Text is parsed as text, never through float. Workbook numbers are read from the
     shortest repr of the float, which is the number as it was typed in the sheet. Durations
@@ -84,7 +88,7 @@ def parse_hours(value: object, mapping: LaborMapping) -> Decimal:
             seconds += Decimal(value.microsecond) / Decimal(1_000_000)
         else:
             seconds = Decimal(str(value.total_seconds()))
-        return _exact_hours(seconds.quantize(Decimal(1), rounding=ROUND_HALF_UP) / Decimal(3600), value)
+        return _exact_hours(seconds.quantize(Decimal(1), rounding=ROUND_HALF_UP) / Decimal(3600), value, limit)
 
     if isinstance(value, bool) or isinstance(value, (datetime, date)):
         raise InvalidValue(Reason.INVALID_NUMBER, f"hours cell holds a {type(value).__name__}, not a number")
@@ -93,10 +97,10 @@ def parse_hours(value: object, mapping: LaborMapping) -> Decimal:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if "day_fraction" in formats:
             seconds = (number * 86400).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-            return _exact_hours(seconds / Decimal(3600), value)
+            return _exact_hours(seconds / Decimal(3600), value, limit)
         if "decimal" not in formats:
             raise InvalidValue(Reason.INVALID_NUMBER, "numeric hours cell found but the mapping allows no numbers")
-        return _exact_hours(number, value)
+        return _exact_hours(number, value, limit)
 
     text = str(value).strip()
     negative = False
@@ -107,7 +111,7 @@ def parse_hours(value: object, mapping: LaborMapping) -> Decimal:
     match = _HOURS_MINUTES.match(text)
     if match and "h:mm" in formats:
         seconds = int(match["hours"]) * 3600 + int(match["minutes"]) * 60 + int(match["seconds"] or 0)
-        hours = _exact_hours(Decimal(seconds) / Decimal(3600), value)
+        hours = _exact_hours(Decimal(seconds) / Decimal(3600), value, limit)
         if match["sign"]:
             hours = -hours
         return -hours if negative else hours
@@ -127,11 +131,13 @@ def parse_hours(value: object, mapping: LaborMapping) -> Decimal:
         number = Decimal(number_text)
     except InvalidOperation as error:  # the regex should make this unreachable
         raise InvalidValue(Reason.INVALID_NUMBER, f"hours {text!r} are not a decimal number") from error
-    hours = _exact_hours(number, value)
+    hours = _exact_hours(number, value, limit)
     return -hours if negative else hours
 
 
-def _exact_hours(number: Decimal, original: object) -> Decimal:
+def _exact_hours(number: Decimal, original: object, limit: Decimal) -> Decimal:
+    if not number.is_finite() or abs(number) >= limit:
+        raise InvalidValue(Reason.HOURS_OUT_OF_RANGE, f"hours {display_value(original)!r} are not below {limit}")
     quantized = number.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
     if quantized != number:
         raise InvalidValue(

@@ -37,6 +37,9 @@ def test_parse_hours_valid(value, expected):
         ("8.005", Reason.HOURS_PRECISION), ("7:20", Reason.HOURS_PRECISION), (7.333, Reason.HOURS_PRECISION),
         ("1e2", Reason.INVALID_NUMBER), ("NaN", Reason.INVALID_NUMBER), ("8,5", Reason.INVALID_NUMBER),
         ("", Reason.MISSING_VALUE), (None, Reason.MISSING_VALUE), (date(2026, 1, 1), Reason.INVALID_NUMBER),
+        # Beyond what staging's hour totals hold, so such rows are held before they reach a sum.
+        ("10000000000", Reason.HOURS_OUT_OF_RANGE), ("-10000.00", Reason.HOURS_OUT_OF_RANGE),
+        (1e12, Reason.HOURS_OUT_OF_RANGE), ("99999999999999999999", Reason.HOURS_OUT_OF_RANGE),
     ],
 )
 def test_parse_hours_invalid(value, reason):

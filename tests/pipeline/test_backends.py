@@ -3,11 +3,13 @@
 import shutil
 import uuid
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from demo.extracts import sample_labor_rows, write_labor_extract
 from resources.labor_feed import LaborFeed
+from staging.batches import batch_exceptions
 from staging.journal import source_rows_of
 from tests.pipeline.accrual_harness import NOVEMBER, AccrualHarness
 from tests.pipeline.harness import LaborHarness
@@ -67,3 +69,20 @@ def test_run_against_openssh_sftp(openssh_sftp, fresh_odoo_sandbox, sqlite_stagi
         assert len(labor.odoo_lines()) == len(rows)
     finally:
         shutil.rmtree(drop, ignore_errors=True)
+
+
+@pytest.mark.postgres
+def test_absurd_hours_are_held_on_postgres_staging(embedded_sftp, fresh_odoo_sandbox, postgres_staging, tmp_path):
+    labor = LaborHarness(embedded_sftp, fresh_odoo_sandbox, postgres_staging, tmp_path / "landing")
+    rows = sample_labor_rows(DAY)
+    total = sum(Decimal(str(row["hours"])) for row in rows)
+    labor.drop(DAY, [*rows, {**rows[0], "hours": "10000000000.00"}],
+               control_override={"record_count": len(rows) + 1, "total_hours": str(total)})
+
+    labor.run(DAY)
+
+    batch = labor.batch(DAY)
+    assert batch["rows_in"] == batch["rows_staged"] + batch["rows_excepted"] == len(rows) + 1
+    assert batch["rows_excepted"] == 1
+    held = batch_exceptions(postgres_staging.engine, batch["batch_id"])
+    assert [(item["column_name"], item["reason"]) for item in held] == [("Hours", "hours_out_of_range")]
