@@ -39,6 +39,7 @@ from tests.pipeline.accrual_harness import NOVEMBER, AccrualHarness
 from tests.pipeline.harness import LaborHarness
 
 ROOT = Path(__file__).resolve().parents[2]
+KILLED = 137  # the child's exit status at a kill point, as a shell reports a SIGKILL
 ARTIFACT = Path(os.environ.get("TEST_ARTIFACTS_DIR", ROOT / "test-artifacts")) / "reliability" / "killed_runs.json"
 RANDOM_KILL_SEEDS = [int(os.environ.get("FAULT_SEED", "20261204")) + offset for offset in range(3)]
 RANDOM_KILLS: list[dict] = []
@@ -110,6 +111,18 @@ def end_dead_runs(job: KilledJob) -> int:
     return len(started)
 
 
+def assert_killed(child: subprocess.Popen) -> None:
+    """Check that the child ended through the kill point (os._exit(137)), not by finishing or failing."""
+    code = child.wait(timeout=180)
+    assert code == KILLED, f"the child exited with {code}, not {KILLED}: it did not reach the kill point"
+
+
+def assert_rerun_succeeds(job: KilledJob) -> None:
+    result = job.run()
+    failed = [event.step_key for event in result.all_events if event.is_step_failure]
+    assert result.success, f"the rerun of {job.domain} {job.partition_key} failed in {failed}"
+
+
 def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -175,26 +188,27 @@ def equipment_job(embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path) -
 
 @pytest.mark.parametrize("domain, chunks_before_kill",
                          [("labor", 1), ("labor", 2), ("labor", 3), ("accruals", 1), ("accruals", 2),
-                          ("equipment", 1)])
+                          ("equipment", 1)],
+                         ids=lambda value: f"after-chunk-{value}" if isinstance(value, int) else value)
 def test_kill_after_a_chunk_then_rerun(request, domain, chunks_before_kill):
     job: KilledJob = request.getfixturevalue(f"{domain}_job")
 
     child = job.start_child(exit_after_chunks=chunks_before_kill)
 
-    assert child.wait(timeout=180) == 137
+    assert_killed(child)
     assert job.batch()["status"] == "posting"
     assert len(job.odoo_records()) == chunks_before_kill * (LABOR_CHUNK_SIZE if domain == "labor" else 1)
     assert end_dead_runs(job) == 1
-    assert job.run().success
+    assert_rerun_succeeds(job)
     assert_each_record_once(job)
 
 
 @pytest.mark.parametrize("domain, model, method, state_in_odoo", [
-    ("labor", "account.analytic.line", "create", None),
-    ("accruals", "account.move", "create", "draft"),
-    ("accruals", "account.move", "action_post", "posted"),
-    ("equipment", "account.move", "create", "draft"),
-    ("equipment", "account.move", "action_post", "posted"),
+    pytest.param("labor", "account.analytic.line", "create", None, id="labor-create"),
+    pytest.param("accruals", "account.move", "create", "draft", id="accruals-create"),
+    pytest.param("accruals", "account.move", "action_post", "posted", id="accruals-post"),
+    pytest.param("equipment", "account.move", "create", "draft", id="equipment-create"),
+    pytest.param("equipment", "account.move", "action_post", "posted", id="equipment-post"),
 ])
 def test_kill_while_waiting_for_a_committed_call_then_rerun(request, fresh_odoo_sandbox, domain, model, method,
                                                             state_in_odoo):
@@ -211,7 +225,7 @@ def test_kill_while_waiting_for_a_committed_call_then_rerun(request, fresh_odoo_
 
     assert job.batch()["status"] == "posting"
     assert end_dead_runs(job) == 1
-    assert job.run().success
+    assert_rerun_succeeds(job)
     assert_each_record_once(job)
 
 
@@ -245,15 +259,15 @@ def test_kill_at_a_random_moment_of_posting_then_rerun(request, fresh_odoo_sandb
     ledger = len(ledger_for_batch(job.resources["staging"].engine, job.batch()["batch_id"]))
     fresh_odoo_sandbox.server.injector.clear()
     end_dead_runs(job)
-    assert job.run().success
+    assert_rerun_succeeds(job)
     assert_each_record_once(job)
     RANDOM_KILLS.append({"domain": domain, "seed": seed, "killed_after_seconds": round(after_seconds, 2),
                          "records_in_odoo_at_kill": in_odoo, "ledger_rows_at_kill": ledger,
                          "records_after_rerun": len(job.odoo_records()), "expected": job.expected_records()})
 
 
-def test_kill_after_reversing_a_corrected_day_then_rerun(equipment_job):
-    assert equipment_job.run().success
+def test_equipment_kill_after_reversing_corrected_day(equipment_job):
+    assert_rerun_succeeds(equipment_job)
     first_batch = equipment_job.batch()["batch_id"]
     engine = create_engine(equipment_job.resources["equipment_source"].url)
     with engine.begin() as connection:
@@ -267,12 +281,13 @@ def test_kill_after_reversing_a_corrected_day_then_rerun(equipment_job):
     # The corrected run dies right after the reversal of the posted entry reached Odoo and the ledger.
     child = equipment_job.start_child(exit_after_chunks=1)
 
-    assert child.wait(timeout=180) == 137
+    assert_killed(child)
     assert sorted(move["ref"].endswith("-CORR") for move in equipment_job.odoo_records()) == [False, True]
     assert end_dead_runs(equipment_job) == 1
-    assert equipment_job.run().success
+    assert_rerun_succeeds(equipment_job)
     refs = Counter(move["ref"] for move in equipment_job.odoo_records())
-    assert len(refs) == 3 and set(refs.values()) == {1}  # the first entry, its reversal, the corrected entry
+    assert len(refs) == 3  # the first entry, its reversal, the corrected entry
+    assert set(refs.values()) == {1}, "an entry was posted twice"
     assert sum(ref.endswith("-CORR") for ref in refs) == 1
     statuses = {batch["batch_id"]: batch["status"] for batch in list_batches(equipment_job.resources["staging"].engine)}
     assert statuses[first_batch] == "reversed"
