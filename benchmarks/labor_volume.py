@@ -137,13 +137,15 @@ def pipeline(path: Path, staging_url: str | None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    make = commands.add_parser("generate")
-    make.add_argument("--rows", type=int, required=True)
-    make.add_argument("--out", type=Path, required=True)
-    commands.add_parser("floor").add_argument("file", type=Path)
-    run = commands.add_parser("pipeline")
-    run.add_argument("file", type=Path)
-    run.add_argument("--staging-url", default=None)
+    make = commands.add_parser("generate", help="write a Procore extract and its control file")
+    make.add_argument("--rows", type=int, required=True, help="rows in the extract")
+    make.add_argument("--out", type=Path, required=True, help="folder to write the extract into")
+    floor_command = commands.add_parser("floor", help="time a bare pandas.read_csv of FILE")
+    floor_command.add_argument("file", type=Path, help="the extract")
+    run = commands.add_parser("pipeline", help="time parse, validate and stage on FILE; print counts and seconds")
+    run.add_argument("file", type=Path, help="a Procore extract with its .ctl file beside it")
+    run.add_argument("--staging-url", default=None,
+                     help="SQLAlchemy URL of the staging database (default: a temporary PostgreSQL database)")
     args = parser.parse_args(argv)
 
     if args.command == "generate":
