@@ -102,10 +102,12 @@ def pipeline(path: Path, staging_url: str | None) -> dict:
 
     mapping = load_mapping("procore_timecards")
     seconds: dict[str, float] = {}
+    peaks: dict[str, float] = {}
     with staging_engine(staging_url, "bench_labor") as (engine, staging):
         started = time.perf_counter()
         extract = read_labor_extract(path, mapping, business_date=BUSINESS_DATE)
         seconds["parse"] = time.perf_counter() - started
+        peaks["parse"] = peak_rss_mib()
 
         master = master_data_for(extract.rows_in)
         started = time.perf_counter()
@@ -114,6 +116,7 @@ def pipeline(path: Path, staging_url: str | None) -> dict:
             fetch_master=lambda jobs, employees: master, posted_by_other_batches=lambda ids: {},
         )
         seconds["validate"] = time.perf_counter() - started
+        peaks["validate"] = peak_rss_mib()
 
         started = time.perf_counter()
         lines = staged_line_frame(validated.accepted, validated.master)
@@ -127,11 +130,13 @@ def pipeline(path: Path, staging_url: str | None) -> dict:
         )
         replace_staged_batch(engine, header, lines, validated.flagged, validated.line_details())
         seconds["stage"] = time.perf_counter() - started
+        peaks["stage"] = peak_rss_mib()
 
     if extract.rows_in != len(lines) + validated.rows_excepted:
         raise AssertionError(f"rows in {extract.rows_in} != staged {len(lines)} + held {validated.rows_excepted}")
     return {"staging": staging, "rows_in": extract.rows_in, "rows_staged": len(lines), "rows_held": validated.rows_excepted,
-            "seconds": seconds, "total_seconds": sum(seconds.values()), "peak_rss_mib": peak_rss_mib()}
+            "seconds": seconds, "total_seconds": sum(seconds.values()), "peak_rss_mib": peak_rss_mib(),
+            "peak_rss_mib_by_step_end": peaks}
 
 
 def main(argv: list[str] | None = None) -> int:

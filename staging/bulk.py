@@ -15,6 +15,8 @@ from operator import itemgetter
 import pandas as pd
 from sqlalchemy import Connection, Table, insert
 
+# Rows rendered and sent at a time: the text of a whole batch would take gigabytes at millions of rows.
+ROWS_PER_STATEMENT = 100_000
 _NULL = r"\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -28,10 +30,20 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict] | pd.Data
     if len(rows) == 0:
         return
     constants = constants or {}
-    if connection.dialect.name != "postgresql":
-        records = rows.astype(object).to_dict("records") if isinstance(rows, pd.DataFrame) else rows
-        connection.execute(insert(table), [{**constants, **row} for row in records])
-        return
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        if isinstance(rows, pd.DataFrame):
+            part = rows.iloc[start:start + ROWS_PER_STATEMENT]
+        else:
+            part = rows[start:start + ROWS_PER_STATEMENT]
+
+        if connection.dialect.name == "postgresql":
+            _copy(connection, table, part, constants)
+        else:
+            records = part.astype(object).to_dict("records") if isinstance(part, pd.DataFrame) else part
+            connection.execute(insert(table), [{**constants, **row} for row in records])
+
+
+def _copy(connection: Connection, table: Table, rows: list[dict] | pd.DataFrame, constants: dict) -> None:
     columns = list(rows.columns) if isinstance(rows, pd.DataFrame) else list(rows[0])
     prefix = "".join(_copy_value(value) + "\t" for value in constants.values())
     text = frame_copy_text(rows, prefix) if isinstance(rows, pd.DataFrame) else copy_text(rows, columns, prefix)

@@ -23,8 +23,10 @@ def line(line_no: int, craft: str) -> dict:
     }
 
 
+@pytest.mark.parametrize("rows_per_statement", [100_000, 2])
 @pytest.mark.parametrize("shape", ["dicts", "frame"])
-def test_awkward_text_round_trips(staging_db, shape):
+def test_awkward_text_round_trips(staging_db, shape, rows_per_statement, monkeypatch):
+    monkeypatch.setattr("staging.bulk.ROWS_PER_STATEMENT", rows_per_statement)
     rows = [line(number, craft) for number, craft in enumerate(AWKWARD_TEXT)]
     if shape == "frame":
         rows = pd.DataFrame(rows).drop(columns="batch_id")
