@@ -176,7 +176,7 @@ def labor_batch(
     mapping = load_mapping(labor_feed.mapping)
 
     # Step 1: parse the vendor layout into the canonical frame.
-    # NOTE: the whole extract stays in memory until it is staged, about 1.8 GiB at a million
+    # NOTE: the whole extract stays in memory until it is staged, about 1.2 GiB at a million
     # rows (docs/benchmarks.md); the batch does not stream in chunks yet.
     extract = _read_landed_extract(landed, mapping, business_date)
 

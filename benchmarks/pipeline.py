@@ -120,11 +120,11 @@ def write_page(results: dict, seconds: float, command: str, commit: str, finishe
         "hours, master data, duplicates) with the Odoo master data built in memory, and stage is "
         "`staged_line_frame` plus `replace_staged_batch` into a temporary PostgreSQL database (COPY). The "
         "floor is `pandas.read_csv(file)` with its defaults. The floor and the three steps run in two child "
-        "processes for each size, so \"peak MiB\" is the peak (ru_maxrss) over parse, validate and stage, and "
-        "\"floor peak MiB\" is the floor's.",
+        "processes for each size. Peak memory is the process's ru_maxrss at the end of each step, so the "
+        "last figure is the peak of the whole labor batch.",
         "",
         "| rows | file MiB | floor s | parse s | validate s | stage s | total s | rows/s | total / floor | "
-        "peak MiB | floor peak MiB |",
+        "peak MiB after parse / validate / stage | floor peak MiB |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     by_rows = {}
@@ -140,7 +140,7 @@ def write_page(results: dict, seconds: float, command: str, commit: str, finishe
             f"| {item['rows']:,} | {item['file_mib']:.0f} | {floor['seconds']:.2f} | {steps['parse']:.2f} | "
             f"{steps['validate']:.2f} | {steps['stage']:.2f} | {run['total_seconds']:.2f} | "
             f"{item['rows'] / run['total_seconds']:,.0f} | {run['total_seconds'] / floor['seconds']:.1f} | "
-            f"{run['peak_rss_mib']:,.0f} | {floor['peak_rss_mib']:,.0f} |")
+            f"{peaks_text(run)} | {floor['peak_rss_mib']:,.0f} |")
 
     lines += ["", "### Equipment: telematics to a staged entry", ""]
     equipment = results.get("equipment") or {}
@@ -167,6 +167,13 @@ def write_page(results: dict, seconds: float, command: str, commit: str, finishe
 
     lines += ["", "### Targets", "", *target_lines(by_rows, posting), ""]
     return "\n".join(lines)
+
+
+def peaks_text(run: dict) -> str:
+    by_step = run.get("peak_rss_mib_by_step_end")
+    if not by_step:
+        return f"{run['peak_rss_mib']:,.0f}"
+    return " / ".join(f"{by_step[step]:,.0f}" for step in ("parse", "validate", "stage"))
 
 
 def posting_lines(posting: dict) -> list[str]:
