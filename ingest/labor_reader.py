@@ -176,14 +176,19 @@ def read_labor_extract(
             canonical_rows.extend(produced)
 
     _assign_record_ids(canonical_rows, mapping)
-    frame = _build_frame(canonical_rows)
+    return _labor_extract(parser, mapping, header, _build_frame(canonical_rows), exceptions, len(detail_rows), control)
+
+
+def _labor_extract(parser: _RowParser, mapping: LaborMapping, header: list[str], frame: pd.DataFrame,
+                   exceptions: list[RowException], source_rows_in: int, control: ControlRecord | None) -> LaborExtract:
+    """Assemble the result of either reading path, counting each source row with an exception once."""
     excepted = len({e.source_row for e in exceptions})
     return LaborExtract(
-        source_file=source_file,
+        source_file=parser.source_file,
         frame=frame,
         exceptions=exceptions,
         rows_in=len(frame) + excepted,
-        source_rows_in=len(detail_rows),
+        source_rows_in=source_rows_in,
         control=control,
         mapping_name=mapping.name,
         header=header,
@@ -546,7 +551,7 @@ class _RowParser:
 def _read_table(
     path: Path, table: pd.DataFrame, mapping: LaborMapping, companion_dir: Path | None, business_date: date | None
 ) -> LaborExtract:
-    """The column-wise twin of read_labor_extract's row path, for a table whose first row is the header."""
+    """Read a CSV table whose first row is the header, column by column, as read_labor_extract's row path does."""
     source_file = path.name
     header_cells = table.loc[mapping.header_row].tolist()
     if all(is_blank(cell) for cell in header_cells):
@@ -561,19 +566,7 @@ def _read_table(
     fixed_work_date = _fixed_work_date(mapping, source_file, business_date)
     parser = _RowParser(mapping, header_index, source_file, fixed_work_date, len(header_cells))
     frame, exceptions = _parse_table(detail, parser, mapping, header_index)
-    excepted = len({e.source_row for e in exceptions})
-    return LaborExtract(
-        source_file=source_file,
-        frame=frame,
-        exceptions=exceptions,
-        rows_in=len(frame) + excepted,
-        source_rows_in=len(detail),
-        control=control,
-        mapping_name=mapping.name,
-        header=header,
-        control_counts=mapping.control.counts if mapping.control else "canonical_rows",
-        excepted_hours=parser.excepted_hours,
-    )
+    return _labor_extract(parser, mapping, header, frame, exceptions, len(detail), control)
 
 
 def _parse_table(

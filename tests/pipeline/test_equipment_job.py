@@ -14,6 +14,7 @@ from pipelines.equipment import equipment_nightly_job
 from resources.equipment_source import EquipmentSource
 from resources.odoo import OdooResource
 from staging.batches import batch_exceptions, current_batch
+from tests.pipeline.equipment_harness import add_usage_hour
 from tests.pipeline.harness import check_outcomes
 
 DAY = date(2026, 11, 17)
@@ -102,17 +103,8 @@ def test_control_mismatch_holds_day(equipment):
 
 
 def test_corrected_day_reverses_posted_entry(equipment):
-    from ingest.equipment_db import equipment_usage
-
     assert equipment("database").success
-    engine = create_engine(equipment.url)
-    with engine.begin() as connection:
-        connection.execute(update(equipment_usage)
-                           .where((equipment_usage.c.work_date == DAY) & (equipment_usage.c.unit_id == "EX-104"))
-                           .values(hours=equipment_usage.c.hours + Decimal("1.00")))
-        connection.execute(update(batch_control).where(batch_control.c.business_date == DAY)
-                           .values(total_hours=batch_control.c.total_hours + Decimal("1.00")))
-    engine.dispose()
+    add_usage_hour(equipment.url, DAY)
 
     result = equipment("database")
 

@@ -22,12 +22,10 @@ import pytest
 
 from assets.equipment import equipment_assets
 from demo.extracts import sample_labor_rows
-from ingest.equipment_db import create_demo_equipment_db
 from odoo_sandbox.faults import FaultRule, RandomFaults
 from pipelines.equipment import equipment_nightly_job
-from resources.equipment_source import EquipmentSource
-from resources.odoo import OdooResource
 from tests.pipeline.accrual_harness import NOVEMBER, AccrualHarness
+from tests.pipeline.equipment_harness import database_resources
 from tests.pipeline.harness import LaborHarness
 
 SEEDS = [int(os.environ.get("FAULT_SEED", "20261204")) + offset for offset in range(3)]
@@ -121,16 +119,7 @@ def test_accruals_post_once_under_faults(seed, fresh_odoo_sandbox, sqlite_stagin
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_equipment_posts_once_under_faults(seed, embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path):
-    url = f"sqlite:///{tmp_path / 'equipment.sqlite'}"
-    create_demo_equipment_db(url)
-    resources = {
-        "equipment_source": EquipmentSource(source="database", url=url, landing_dir=str(tmp_path / "landing")),
-        "odoo": OdooResource(host="127.0.0.1", port=fresh_odoo_sandbox.port, protocol="jsonrpc",
-                             database=fresh_odoo_sandbox.database, login=fresh_odoo_sandbox.api_login,
-                             password=fresh_odoo_sandbox.api_password, timeout_seconds=1.0, backoff_seconds=0.01),
-        "staging": sqlite_staging,
-        "sftp": embedded_sftp.resource(),
-    }
+    resources = database_resources(embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path, timeout_seconds=1.0)
     job = dg.Definitions(assets=equipment_assets, jobs=[equipment_nightly_job],
                          resources=resources).resolve_job_def("equipment_nightly")
     days = [date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18)]

@@ -21,21 +21,18 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from importlib import import_module
 from pathlib import Path
 
 import dagster as dg
 import pytest
-from sqlalchemy import create_engine, update
 
 from demo.extracts import sample_labor_rows
-from ingest.equipment_db import batch_control, create_demo_equipment_db, equipment_usage
 from odoo_sandbox.faults import FaultRule
-from resources.equipment_source import EquipmentSource
 from resources.odoo import OdooResource
 from staging.batches import current_batch, ledger_for_batch, list_batches
 from tests.pipeline.accrual_harness import NOVEMBER, AccrualHarness
+from tests.pipeline.equipment_harness import add_usage_hour, database_resources
 from tests.pipeline.harness import LaborHarness
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,17 +167,8 @@ def accruals_job(fresh_odoo_sandbox, sqlite_staging, tmp_path) -> KilledJob:
 
 @pytest.fixture
 def equipment_job(embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path) -> KilledJob:
-    url = f"sqlite:///{tmp_path / 'equipment.sqlite'}"
-    create_demo_equipment_db(url)
-    resources = {
-        "equipment_source": EquipmentSource(source="database", url=url, landing_dir=str(tmp_path / "landing")),
-        "odoo": OdooResource(host="127.0.0.1", port=fresh_odoo_sandbox.port, protocol="jsonrpc",
-                             database=fresh_odoo_sandbox.database, login=fresh_odoo_sandbox.api_login,
-                             password=fresh_odoo_sandbox.api_password, timeout_seconds=CHILD_TIMEOUT_SECONDS,
-                             backoff_seconds=0.01),
-        "staging": sqlite_staging,
-        "sftp": embedded_sftp.resource(),
-    }
+    resources = database_resources(embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path,
+                                   timeout_seconds=CHILD_TIMEOUT_SECONDS)
     return KilledJob("equipment", "assets.equipment:equipment_assets", "pipelines.equipment:equipment_nightly_job",
                      DAY.isoformat(), resources, "accounting.posting", journal_moves(resources["odoo"], "EQP-"),
                      tmp_path / "dagster_home")
@@ -269,14 +257,7 @@ def test_kill_at_a_random_moment_of_posting_then_rerun(request, fresh_odoo_sandb
 def test_equipment_kill_after_reversing_corrected_day(equipment_job):
     assert_rerun_succeeds(equipment_job)
     first_batch = equipment_job.batch()["batch_id"]
-    engine = create_engine(equipment_job.resources["equipment_source"].url)
-    with engine.begin() as connection:
-        connection.execute(update(equipment_usage)
-                           .where((equipment_usage.c.work_date == DAY) & (equipment_usage.c.unit_id == "EX-104"))
-                           .values(hours=equipment_usage.c.hours + Decimal("1.00")))
-        connection.execute(update(batch_control).where(batch_control.c.business_date == DAY)
-                           .values(total_hours=batch_control.c.total_hours + Decimal("1.00")))
-    engine.dispose()
+    add_usage_hour(equipment_job.resources["equipment_source"].url, DAY)
 
     # The corrected run dies right after the reversal of the posted entry reached Odoo and the ledger.
     child = equipment_job.start_child(exit_after_chunks=1)
