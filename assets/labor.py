@@ -177,7 +177,7 @@ def labor_batch(
 
     # Step 1: parse the vendor layout into the canonical frame.
     # NOTE: the whole extract stays in memory until it is staged, about 1.2 GiB at a million
-    # rows (docs/benchmarks.md); the batch does not stream in chunks yet.
+    # rows (docs/benchmarks.md), because the batch does not stream in chunks yet.
     extract = _read_landed_extract(landed, mapping, business_date)
 
     # Step 2: schema, daily hours, Odoo master data and lock dates, duplicates.

@@ -221,7 +221,7 @@ def target_lines(by_rows: dict, posting: dict) -> list[str]:
             continue
         name = f"chunk size {run['chunk_size']:,}"
         if run["chunk_size"] > posting["lines"]:
-            # One chunk holds every line, so the count per 10 k lines would be a scaled-up guess.
+            # One chunk contains every line, so the count per 10 k lines would be a scaled-up guess.
             lines.append(f"| at most 10 requests per 10 k lines, {name} | not measured: {posting['lines']:,} lines "
                          "fit in one chunk | |")
         else:

@@ -66,7 +66,7 @@ def check_daily_hours(frame: pd.DataFrame, settings: LaborRuleSettings) -> Flagg
 def check_master_data(frame: pd.DataFrame, master: LaborMasterData) -> Flagged:
     """Check employee, job, cost code and lock date of every row against Odoo.
 
-    Each distinct employee, job, job and cost code, and job and date is judged once; only
+    Each distinct employee, job, job and cost code, and job and date is judged once. Only
     the rows with a finding are visited one by one.
     """
     if frame.empty:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ingest.mapping import ControlSpec, LaborMapping
 from ingest.records import ControlRecord, ExtractError
-from ingest.values import LARGEST_TOTAL_HOURS, InvalidValue, cell_text, parse_hours
+from ingest.values import MAX_TOTAL_HOURS, InvalidValue, cell_text, parse_hours
 
 
 def companion_file_path(extract: Path, spec: ControlSpec, companion_dir: Path | None) -> Path:
@@ -84,6 +84,6 @@ def _parse_count(value: object, source_file: str, row_number: int) -> int:
 
 def _parse_total_hours(value: object, mapping: LaborMapping, source_file: str, row_number: int):
     try:
-        return parse_hours(value, mapping, limit=LARGEST_TOTAL_HOURS)
+        return parse_hours(value, mapping, limit=MAX_TOTAL_HOURS)
     except InvalidValue as error:
         raise ExtractError(source_file, f"control total hours are invalid: {error.message}", row=row_number) from error

@@ -16,8 +16,8 @@ from ingest.records import Reason
 HUNDREDTH = Decimal("0.01")
 # Hours at or above these are not read: no time card line comes near the first, and the second
 # is the most a NUMERIC(12, 2) total in staging holds.
-LARGEST_HOURS = Decimal(10_000)
-LARGEST_TOTAL_HOURS = Decimal(10) ** 10
+MAX_LINE_HOURS = Decimal(10_000)
+MAX_TOTAL_HOURS = Decimal(10) ** 10
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 once Excel's fictitious 1900-02-29 is skipped
 EXCEL_SERIAL_MIN = 61  # serials below 61 fall before Excel's fictitious leap day and are off by one
 EXCEL_SERIAL_MAX = 2958465  # 9999-12-31
@@ -67,7 +67,7 @@ def display_value(value: object) -> str:
 # Hours
 
 
-def parse_hours(value: object, mapping: LaborMapping, *, limit: Decimal = LARGEST_HOURS) -> Decimal:
+def parse_hours(value: object, mapping: LaborMapping, *, limit: Decimal = MAX_LINE_HOURS) -> Decimal:
     """Parse an hours cell into a Decimal with exactly 2 decimal places, below `limit` in size.
 
     Text is parsed as text, never through float. Workbook numbers are read from the

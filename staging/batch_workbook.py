@@ -119,7 +119,7 @@ STAGED_ROW_COLUMNS = (
 AMOUNT_FORMAT = "#,##0.00"
 
 
-# An .xlsx sheet holds at most 1,048,576 rows, and openpyxl writes about 5,000 rows a second,
+# An .xlsx sheet has at most 1,048,576 rows, and openpyxl writes about 5,000 rows a second,
 # so a sheet stops here and the Summary says where the rest are.
 MAX_SHEET_ROWS = 50_000
 

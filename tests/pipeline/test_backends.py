@@ -84,5 +84,5 @@ def test_absurd_hours_are_held_on_postgres_staging(embedded_sftp, fresh_odoo_san
     batch = labor.batch(DAY)
     assert batch["rows_in"] == batch["rows_staged"] + batch["rows_excepted"] == len(rows) + 1
     assert batch["rows_excepted"] == 1
-    held = batch_exceptions(postgres_staging.engine, batch["batch_id"])
-    assert [(item["column_name"], item["reason"]) for item in held] == [("Hours", "hours_out_of_range")]
+    exceptions = batch_exceptions(postgres_staging.engine, batch["batch_id"])
+    assert [(item["column_name"], item["reason"]) for item in exceptions] == [("Hours", "hours_out_of_range")]

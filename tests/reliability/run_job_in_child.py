@@ -4,7 +4,7 @@
 
 SETTINGS_JSON holds:
 
-- ``dagster_home``: the folder of a Dagster instance the parent opens too, so the parent sees the
+- ``dagster_home``: the folder of a Dagster instance the parent opens too, so the parent finds the
   killed run as the run that holds the batch's posting lease;
 - ``assets`` and ``job``: ``module:attribute`` of the asset list and the job;
 - ``partition_key``;

@@ -2,7 +2,7 @@
 
 A child process runs the job (labor, equipment or accruals) against a Dagster instance on disk
 and dies without cleanup: right after a chunk of lines or an entry reached Odoo and the ledger,
-or while it waits for the answer to a create or a post that Odoo has already committed. The
+or while it waits for the response to a create or a post that Odoo has already committed. The
 parent then does what a person does in the UI with a run whose process is gone (force
 termination marks it canceled) and runs the partition again on the same instance. That run
 stages the partition again, takes over the posting lease, and Odoo ends with every record once.
@@ -42,7 +42,7 @@ RANDOM_KILL_SEEDS = [int(os.environ.get("FAULT_SEED", "20261204")) + offset for 
 RANDOM_KILLS: list[dict] = []
 DAY = date(2026, 11, 16)
 LABOR_CHUNK_SIZE = 3
-# Long enough for the child to wait on a late answer instead of timing out and looking it up.
+# Long enough for the child to wait on a late response instead of timing out and looking it up.
 CHILD_TIMEOUT_SECONDS = 60.0
 JOURNAL_ENTRIES = {"accruals": 2, "equipment": 1}  # the accrual and its reversal; one entry per day
 
@@ -98,8 +98,8 @@ def load(reference: str):
 def end_dead_runs(job: KilledJob) -> int:
     """Mark the killed run canceled, as the UI's force termination does for a run whose process is gone.
 
-    NOTE: the default run launcher cannot tell Dagster's run monitoring that a run's process died,
-    so on one machine a person ends the run; run launchers with worker health checks do it alone.
+    NOTE: the default run launcher cannot tell Dagster's run monitoring that a run's process died.
+    So on one machine a person ends the run, while run launchers with worker health checks do it alone.
     """
     with dg.DagsterInstance.from_config(str(job.dagster_home)) as instance:
         started = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
@@ -120,11 +120,11 @@ def assert_rerun_succeeds(job: KilledJob) -> None:
     assert result.success, f"the rerun of {job.domain} {job.partition_key} failed in {failed}"
 
 
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
+def wait_for(condition: Callable[[], bool], description: str, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
+            raise AssertionError(f"timed out after {seconds:.0f} s waiting for {description}")
         time.sleep(0.2)
 
 
@@ -178,7 +178,7 @@ def equipment_job(embedded_sftp, fresh_odoo_sandbox, sqlite_staging, tmp_path) -
                          [("labor", 1), ("labor", 2), ("labor", 3), ("accruals", 1), ("accruals", 2),
                           ("equipment", 1)],
                          ids=lambda value: f"after-chunk-{value}" if isinstance(value, int) else value)
-def test_kill_after_a_chunk_then_rerun(request, domain, chunks_before_kill):
+def test_kill_after_chunk_then_rerun(request, domain, chunks_before_kill):
     job: KilledJob = request.getfixturevalue(f"{domain}_job")
 
     child = job.start_child(exit_after_chunks=chunks_before_kill)
@@ -198,10 +198,9 @@ def test_kill_after_a_chunk_then_rerun(request, domain, chunks_before_kill):
     pytest.param("equipment", "account.move", "create", "draft", id="equipment-create"),
     pytest.param("equipment", "account.move", "action_post", "posted", id="equipment-post"),
 ])
-def test_kill_while_waiting_for_a_committed_call_then_rerun(request, fresh_odoo_sandbox, domain, model, method,
-                                                            state_in_odoo):
+def test_kill_awaiting_committed_call(request, fresh_odoo_sandbox, domain, model, method, state_in_odoo):
     job: KilledJob = request.getfixturevalue(f"{domain}_job")
-    # Odoo commits the first create (or post) at once and answers 30 s later; the child waits.
+    # Odoo commits the first create (or post) at once and responds 30 s later, while the child waits.
     fresh_odoo_sandbox.server.injector.add(FaultRule(model=model, method=method, count=1, action="delay",
                                                      delay_seconds=30.0, when="after"))
     child = job.start_child()
@@ -228,9 +227,9 @@ def random_kill_figures():
 @pytest.mark.parametrize("seed", RANDOM_KILL_SEEDS)
 @pytest.mark.parametrize("domain, model", [("labor", "account.analytic.line"), ("accruals", "account.move"),
                                            ("equipment", "account.move")])
-def test_kill_at_a_random_moment_of_posting_then_rerun(request, fresh_odoo_sandbox, domain, model, seed):
+def test_kill_at_random_moment_of_posting(request, fresh_odoo_sandbox, domain, model, seed):
     job: KilledJob = request.getfixturevalue(f"{domain}_job")
-    # Every create and post commits at once and answers 0.3 s later, so posting takes a while and
+    # Every create and post commits at once and responds 0.3 s later, so posting takes a while and
     # a kill often lands between Odoo's commit and the ledger row.
     for method in ("create", "action_post"):
         fresh_odoo_sandbox.server.injector.add(FaultRule(model=model, method=method, count=100, action="delay",

@@ -220,7 +220,7 @@ def test_path_in_batch_id_rejected(sqlite_staging, tmp_path):
         write_batch_workbook(sqlite_staging.engine, "../escape", tmp_path)
 
 
-def test_long_sheet_stops_and_summary_says_where_the_rest_are(sqlite_staging, tmp_path, monkeypatch):
+def test_long_sheet_cut_with_summary_note(sqlite_staging, tmp_path, monkeypatch):
     monkeypatch.setattr("staging.batch_workbook.MAX_SHEET_ROWS", 1)
     stage_held_batch(sqlite_staging.engine)
 

@@ -181,7 +181,7 @@ def test_lease_of_ended_holder_is_taken_over(staging_db):
         acquire_posting_lease(staging_db.engine, "b1", "run-c")
 
 
-def test_restaging_waits_for_a_live_holder_but_not_an_ended_one(staging_db):
+def test_restaging_passes_only_ended_lease(staging_db):
     replace_staged_batch(staging_db.engine, header("b1"), [line(0, "8.10")], [])
     acquire_posting_lease(staging_db.engine, "b1", "run-a")
 
