@@ -38,23 +38,27 @@ def reads_column_wise(mapping: LaborMapping) -> bool:
     )
 
 
-def read_csv_table(text: str, mapping: LaborMapping) -> pd.DataFrame | None:
-    """Read decoded CSV text into a frame of text cells indexed by 1-based line number.
+def read_csv_table(raw: bytes, mapping: LaborMapping) -> pd.DataFrame | None:
+    """Read a CSV file's bytes into a frame of text cells indexed by 1-based line number.
 
+    The caller has already checked that the bytes decode in the mapping's encoding. pandas
+    decodes them itself, which holds far less memory than a decoded Python string would.
     Blank rows are left out, as the row reader leaves them out. Returns None when a record
-    spans lines or a row is longer than the first, and the caller then uses the row reader.
+    spans lines, a row is longer than the first, or the encoding does not write line breaks
+    as single bytes; the caller then uses the row reader.
     """
-    if not text:
+    if not raw or not _line_breaks_are_bytes(mapping.encoding):
         return None
     try:
         table = pd.read_csv(
-            io.StringIO(text), sep=mapping.delimiter, quotechar=mapping.quotechar, header=None, dtype=str,
+            io.BytesIO(raw), sep=mapping.delimiter, quotechar=mapping.quotechar, header=None, dtype=str,
             keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL,
+            encoding=mapping.encoding,
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError):
         return None
-    line_breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
-    physical_lines = line_breaks + (0 if text.endswith(("\n", "\r")) else 1)
+    line_breaks = raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
+    physical_lines = line_breaks + (0 if raw.endswith((b"\n", b"\r")) else 1)
     if len(table) != physical_lines:
         return None  # a quoted value spans lines, so row numbers would not be line numbers
     table.index = pd.RangeIndex(1, len(table) + 1)
@@ -67,6 +71,14 @@ def read_csv_table(text: str, mapping: LaborMapping) -> pd.DataFrame | None:
         blank = candidates.apply(lambda column: column.str.strip() == "").all(axis=1)
         table = table.drop(index=candidates.index[blank])
     return table
+
+
+def _line_breaks_are_bytes(encoding: str) -> bool:
+    """Return whether the encoding writes CR, LF and the CSV punctuation as the same single bytes as ASCII."""
+    try:
+        return b"\r\n,;|\t\"'".decode(encoding) == "\r\n,;|\t\"'"
+    except (LookupError, UnicodeDecodeError):
+        return False
 
 
 def parse_text_column(cells: pd.Series, *, zero_pad: int | None = None) -> tuple[pd.Series, pd.Series]:

@@ -26,6 +26,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
@@ -143,10 +144,15 @@ def read_labor_extract(
         raise ExtractError(source_file, f"extract file not found at {path}")
 
     if mapping.format == "csv":
-        text = _decode_csv(path, mapping)
-        table = read_csv_table(text, mapping) if column_wise and reads_column_wise(mapping) else None
-        if table is not None and len(table) and table.index[0] == mapping.header_row:
-            return _read_table(path, table, mapping, companion_dir, business_date)
+        raw = path.read_bytes()
+        text = _decode_csv(raw, path, mapping)
+        if column_wise and reads_column_wise(mapping):
+            del text  # pandas decodes the bytes itself; the text comes back only for the row reader
+            table = read_csv_table(raw, mapping)
+            if table is not None and len(table) and table.index[0] == mapping.header_row:
+                del raw
+                return _read_table(path, table, mapping, companion_dir, business_date)
+            text = _decode_csv(raw, path, mapping)
         records = _csv_records(text, mapping, source_file)
     else:
         records = _read_xlsx_records(path, mapping)
@@ -201,9 +207,9 @@ def _labor_extract(parser: _RowParser, mapping: LaborMapping, header: list[str],
 # Reading records
 
 
-def _decode_csv(path: Path, mapping: LaborMapping) -> str:
+def _decode_csv(raw: bytes, path: Path, mapping: LaborMapping) -> str:
     try:
-        return path.read_bytes().decode(mapping.encoding)
+        return raw.decode(mapping.encoding)
     except UnicodeDecodeError as error:
         raise ExtractError(
             path.name,
@@ -560,7 +566,7 @@ def _read_table(
             f"header row {mapping.header_row} is missing or empty (mapping {mapping.mapping_file})",
         )
     header_index, header = _index_header(header_cells, mapping, source_file)
-    detail = table.loc[table.index > mapping.header_row]
+    detail = table.iloc[1:]  # the header is the first row; a slice keeps the cells where they are
     control = read_companion_control(path, mapping, companion_dir) if mapping.control is not None else None
 
     fixed_work_date = _fixed_work_date(mapping, source_file, business_date)
@@ -609,22 +615,22 @@ def _parse_table(
             raise AssertionError(f"row {number}: the column and row parsers disagree on whether it is valid")
         exceptions.extend(problems)
 
-    good = ~bad
-    frame = pd.DataFrame(index=detail.index[good])
-    frame["source_file"] = parser.source_file
-    frame["source_row"] = frame.index.astype("int64")
+    # One array per column, taken once; the frame is built from them without further copies.
+    good = ~bad.to_numpy()
+    columns: dict[str, object] = {
+        "source_file": np.full(int(good.sum()), parser.source_file, dtype=object),
+        "source_row": detail.index.to_numpy(dtype="int64")[good],
+    }
     for column in ("source_record_id", "job", "cost_code", "cost_type", "employee_id", "craft", "pay_type", "hours",
                    "work_date"):
         value = values[column]
-        frame[column] = value[good] if isinstance(value, pd.Series) else value
+        columns[column] = value.to_numpy(dtype=object)[good] if isinstance(value, pd.Series) else value
+    frame = pd.DataFrame(columns, columns=CANONICAL_COLUMNS)
     if not mapping.record_id_column:
         frame["source_record_id"] = business_record_ids(frame, mapping.source_system)
     days = {day: pd.Timestamp(day) for day in frame["work_date"].unique()}
     frame["work_date"] = frame["work_date"].map(days).astype("datetime64[ns]")
-    for column in ("source_file", "source_record_id", "job", "cost_code", "cost_type", "employee_id", "craft", "pay_type",
-                   "hours"):
-        frame[column] = frame[column].astype(object)
-    return frame[CANONICAL_COLUMNS].reset_index(drop=True), exceptions
+    return frame, exceptions
 
 
 # ---------------------------------------------------------------------------
