@@ -14,6 +14,7 @@ import pandas as pd
 
 from checks.labor_rules import LaborRuleSettings, check_daily_hours, check_duplicates, check_master_data
 from checks.labor_schema import validate_labor_rows
+from checks.schema_support import with_fresh_index
 from ingest.labor_reader import LaborExtract
 from ingest.records import RowException
 from odoo_io.master_data import LaborMasterData
@@ -66,7 +67,7 @@ def validate_labor_extract(
     ``fetch_master(job_numbers, employee_numbers)`` reads Odoo's master data, and
     ``posted_by_other_batches(external_ids)`` maps ids already posted by another batch to it.
     """
-    frame = extract.frame.reset_index(drop=True)
+    frame = with_fresh_index(extract.frame).copy(deep=False)  # new columns stay off the extract's frame
     frame["line_no"] = range(len(frame))
     frame["external_id"] = external_id_names(DOMAIN, source_system, frame["source_record_id"].astype(str))
     flagged: list[tuple[int | None, RowException]] = [(None, item) for item in extract.exceptions]

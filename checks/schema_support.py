@@ -66,7 +66,7 @@ def split_valid_rows(
     row with a row that failed, so all canonical rows of one source row are kept or dropped together.
     The returned frame has a fresh 0-based index and keeps any extra columns of the caller.
     """
-    frame = frame.reset_index(drop=True)
+    frame = with_fresh_index(frame)
     cases = failure_cases(frame, schema, frame_name)
     if not cases:
         return frame, []
@@ -80,10 +80,23 @@ def split_valid_rows(
             row_exception(frame, case.index, case.column, display_value(case.value), reason, owner, message)
         )
 
-    failed_keys = {(e.source_file, e.source_row) for e in exceptions}
-    keys = list(zip(frame["source_file"], frame["source_row"]))
-    keep = [i not in failed_index and key not in failed_keys for i, key in enumerate(keys)]
-    return frame[keep], exceptions
+    # Whole columns: a million-row frame with a few failed rows must not build a tuple per row.
+    failed = frame.index.isin(list(failed_index))
+    rows_by_file: dict[str, set[int]] = {}
+    for item in exceptions:
+        rows_by_file.setdefault(item.source_file, set()).add(item.source_row)
+    for source_file, rows in rows_by_file.items():
+        failed |= ((frame["source_file"] == source_file) & frame["source_row"].isin(rows)).to_numpy()
+    return frame[~failed], exceptions
+
+
+def with_fresh_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame with a 0-based index, sharing its columns instead of copying them."""
+    if isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1:
+        return frame
+    shallow = frame.copy(deep=False)
+    shallow.index = pd.RangeIndex(len(frame))
+    return shallow
 
 
 def row_exception(
