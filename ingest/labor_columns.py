@@ -38,28 +38,27 @@ def reads_column_wise(mapping: LaborMapping) -> bool:
     )
 
 
-def read_csv_table(raw: bytes, mapping: LaborMapping) -> pd.DataFrame | None:
+def read_csv_table(raw: bytes, mapping: LaborMapping, *, encoding: str | None = None) -> pd.DataFrame | None:
     """Read a CSV file's bytes into a frame of text cells indexed by 1-based line number.
 
     The caller has already checked that the bytes decode in the mapping's encoding. pandas
     decodes them itself, which holds far less memory than a decoded Python string would.
     Blank rows are left out, as the row reader leaves them out. Returns None when a record
     spans lines, a row is longer than the first, or the encoding does not write line breaks
-    as single bytes; the caller then uses the row reader.
+    as single bytes; the caller then uses the row reader. `encoding` replaces the mapping's.
     """
-    if not raw or not _line_breaks_are_bytes(mapping.encoding):
+    encoding = encoding or mapping.encoding
+    if not raw or not line_breaks_are_bytes(encoding):
         return None
     try:
         table = pd.read_csv(
             io.BytesIO(raw), sep=mapping.delimiter, quotechar=mapping.quotechar, header=None, dtype=str,
             keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL,
-            encoding=mapping.encoding,
+            encoding=encoding,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError):
         return None
-    line_breaks = raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
-    physical_lines = line_breaks + (0 if raw.endswith((b"\n", b"\r")) else 1)
-    if len(table) != physical_lines:
+    if len(table) != physical_line_count(raw):
         return None  # a quoted value spans lines, so row numbers would not be line numbers
     table.index = pd.RangeIndex(1, len(table) + 1)
     table.columns = range(table.shape[1])
@@ -73,7 +72,13 @@ def read_csv_table(raw: bytes, mapping: LaborMapping) -> pd.DataFrame | None:
     return table
 
 
-def _line_breaks_are_bytes(encoding: str) -> bool:
+def physical_line_count(raw: bytes) -> int:
+    """Count the lines of CSV bytes as an editor shows them: CR, LF and CRLF each end one."""
+    line_breaks = raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
+    return line_breaks + (0 if raw.endswith((b"\n", b"\r")) else 1)
+
+
+def line_breaks_are_bytes(encoding: str) -> bool:
     """Return whether the encoding writes CR, LF and the CSV punctuation as the same single bytes as ASCII."""
     try:
         return b"\r\n,;|\t\"'".decode(encoding) == "\r\n,;|\t\"'"
@@ -103,12 +108,13 @@ def parse_distinct_values(cells: pd.Series, parse: Callable[[object], object]) -
     return values, cells.isin(invalid) if invalid else pd.Series(False, index=cells.index)
 
 
-def business_record_ids(frame: pd.DataFrame, source_system: str) -> pd.Series:
+def business_record_ids(frame: pd.DataFrame, source_system: str, occurrences: dict[str, int] | None = None) -> pd.Series:
     """Build record ids for rows without a vendor id, as the row reader does.
 
     The key joins source system, job, cost code, cost type, employee, craft, pay type, work
     date and hours with "|". The id is the first 20 hex digits of the key's SHA-256, then "-"
-    and the count of identical rows up to and including this one.
+    and the count of identical rows up to and including this one. `occurrences` counts the
+    keys of the file's earlier parts and is updated with this one's.
     """
     if frame.empty:
         return pd.Series([], dtype=object, index=frame.index)
@@ -120,4 +126,9 @@ def business_record_ids(frame: pd.DataFrame, source_system: str) -> pd.Series:
         keys = keys + "|" + column
     digests = pd.Series([hashlib.sha256(key.encode("utf-8")).hexdigest()[:20] for key in keys], index=frame.index)
     occurrence = digests.groupby(digests, sort=False).cumcount() + 1
+    if occurrences is not None:
+        if occurrences:
+            occurrence += pd.Series([occurrences.get(digest, 0) for digest in digests], index=digests.index)
+        for digest, count in digests.value_counts(sort=False).items():
+            occurrences[digest] = occurrences.get(digest, 0) + int(count)
     return digests + "-" + occurrence.astype(str)

@@ -558,25 +558,45 @@ def _read_table(
     path: Path, table: pd.DataFrame, mapping: LaborMapping, companion_dir: Path | None, business_date: date | None
 ) -> LaborExtract:
     """Read a CSV table whose first row is the header, column by column, as read_labor_extract's row path does."""
-    source_file = path.name
-    header_cells = table.loc[mapping.header_row].tolist()
-    if all(is_blank(cell) for cell in header_cells):
-        raise ExtractError(
-            source_file,
-            f"header row {mapping.header_row} is missing or empty (mapping {mapping.mapping_file})",
-        )
-    header_index, header = _index_header(header_cells, mapping, source_file)
-    detail = table.iloc[1:]  # the header is the first row; a slice keeps the cells where they are
-    control = read_companion_control(path, mapping, companion_dir) if mapping.control is not None else None
+    reader = TableReader(path, table.loc[mapping.header_row].tolist(), mapping, companion_dir, business_date)
+    return reader.read_part(table.iloc[1:])  # the header is the first row; a slice keeps the cells where they are
 
-    fixed_work_date = _fixed_work_date(mapping, source_file, business_date)
-    parser = _RowParser(mapping, header_index, source_file, fixed_work_date, len(header_cells))
-    frame, exceptions = _parse_table(detail, parser, mapping, header_index)
-    return _labor_extract(parser, mapping, header, frame, exceptions, len(detail), control)
+
+class TableReader:
+    """Parse detail rows of a CSV table column by column, one part of the file at a time.
+
+    The header, the control record and the record-id occurrence counts belong to the whole
+    file, so parts read in file order give the same rows as one table would.
+    """
+
+    def __init__(self, path: Path, header_cells: list, mapping: LaborMapping, companion_dir: Path | None,
+                 business_date: date | None):
+        source_file = path.name
+        if all(is_blank(cell) for cell in header_cells):
+            raise ExtractError(
+                source_file,
+                f"header row {mapping.header_row} is missing or empty (mapping {mapping.mapping_file})",
+            )
+        self.mapping = mapping
+        self.header_index, self.header = _index_header(header_cells, mapping, source_file)
+        self.width = len(header_cells)
+        self.control = read_companion_control(path, mapping, companion_dir) if mapping.control is not None else None
+        fixed_work_date = _fixed_work_date(mapping, source_file, business_date)
+        self.parser = _RowParser(mapping, self.header_index, source_file, fixed_work_date, len(header_cells))
+        self._occurrences: dict[str, int] = {}  # business record ids so far, for layouts without a vendor id
+
+    def read_part(self, detail: pd.DataFrame) -> LaborExtract:
+        """Parse detail rows (text cells indexed by line number) into a LaborExtract of their own."""
+        hours_before = self.parser.excepted_hours
+        frame, exceptions = _parse_table(detail, self.parser, self.mapping, self.header_index, self._occurrences)
+        part = _labor_extract(self.parser, self.mapping, self.header, frame, exceptions, len(detail), self.control)
+        part.excepted_hours = self.parser.excepted_hours - hours_before
+        return part
 
 
 def _parse_table(
-    detail: pd.DataFrame, parser: _RowParser, mapping: LaborMapping, header_index: dict[str, int]
+    detail: pd.DataFrame, parser: _RowParser, mapping: LaborMapping, header_index: dict[str, int],
+    occurrences: dict[str, int],
 ) -> tuple[pd.DataFrame, list[RowException]]:
     """Parse the detail rows column by column; rows with a bad value go through the row parser."""
     bad = pd.Series(False, index=detail.index)
@@ -627,7 +647,7 @@ def _parse_table(
         columns[column] = value.to_numpy(dtype=object)[good] if isinstance(value, pd.Series) else value
     frame = pd.DataFrame(columns, columns=CANONICAL_COLUMNS)
     if not mapping.record_id_column:
-        frame["source_record_id"] = business_record_ids(frame, mapping.source_system)
+        frame["source_record_id"] = business_record_ids(frame, mapping.source_system, occurrences)
     days = {day: pd.Timestamp(day) for day in frame["work_date"].unique()}
     frame["work_date"] = frame["work_date"].map(days).astype("datetime64[ns]")
     return frame, exceptions

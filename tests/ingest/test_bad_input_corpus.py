@@ -5,8 +5,8 @@ extreme numbers, control characters or huge text. Columns are dropped and rows d
 the file may be cut short or written in another encoding. Whatever comes in, reading and
 the schema rules either reject the whole file with an ExtractError naming it, or account for
 every row: rows in = rows read + rows with an exception, and every exception names its file,
-row and column. CSV files are read column by column and row by row, and both must give the
-same rows, exceptions and errors. The counts of each run go to
+row and column. CSV files are read column by column, row by row and in parts of about one line, and all
+three must give the same rows, exceptions and errors. The counts of each run go to
 test-artifacts/reliability/bad_input_corpus.json.
 """
 
@@ -17,7 +17,9 @@ import io
 import json
 import os
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,10 +27,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
+import pandas as pd
 from pandas.testing import assert_frame_equal
 
 from checks.labor_schema import count_excepted_rows, validate_labor_rows
 from demo.extracts import sample_labor_rows, write_labor_extract
+from ingest.labor_parts import LaborParts, ReadWhole
 from ingest.labor_reader import LaborExtract, read_labor_extract
 from ingest.mapping import load_mapping
 from ingest.records import ExtractError
@@ -105,22 +109,47 @@ def _break_xlsx(path: Path, data) -> None:
 
 
 def read_both_ways(path: Path, mapping) -> LaborExtract:
-    """Read a CSV extract column by column and row by row, check they agree, return the result."""
+    """Read a CSV extract column by column, row by row and in parts, check they agree, return the result."""
     outcomes: list[LaborExtract | ExtractError] = []
     for column_wise in (True, False):
         try:
             outcomes.append(read_labor_extract(path, mapping, business_date=DAY, column_wise=column_wise))
         except ExtractError as error:
             outcomes.append(error)
-    by_columns, by_rows = outcomes
-    if isinstance(by_rows, ExtractError) or isinstance(by_columns, ExtractError):
+    try:
+        outcomes.append(read_in_parts(path, mapping))
+    except ExtractError as error:
+        outcomes.append(error)
+    by_columns, by_rows, in_parts = outcomes
+    if any(isinstance(outcome, ExtractError) for outcome in outcomes):
         assert (type(by_columns), str(by_columns)) == (type(by_rows), str(by_rows))
+        assert (type(in_parts), str(in_parts)) == (type(by_rows), str(by_rows))
         raise by_rows
-    assert_frame_equal(by_columns.frame, by_rows.frame)
-    assert by_columns.exceptions == by_rows.exceptions
-    for name in ("rows_in", "source_rows_in", "control", "header", "excepted_hours"):
-        assert getattr(by_columns, name) == getattr(by_rows, name), name
+    for other in (by_columns, in_parts):
+        assert_frame_equal(other.frame, by_rows.frame)
+        assert other.exceptions == by_rows.exceptions
+        for name in ("rows_in", "source_rows_in", "control", "header", "excepted_hours"):
+            assert getattr(other, name) == getattr(by_rows, name), name
     return by_rows
+
+
+def read_in_parts(path: Path, mapping) -> LaborExtract:
+    """Read a CSV extract in parts of about one line, as a large file is read, and join the parts."""
+    parts = LaborParts(path, mapping, business_date=DAY, part_bytes=64)
+    try:
+        pieces = list(parts)
+    except ReadWhole:
+        parts.read_whole()  # as the survey does when a part does not read on its own
+        pieces = list(parts)
+    first = pieces[0]
+    return replace(
+        first,
+        frame=pd.concat([piece.frame for piece in pieces], ignore_index=True) if len(pieces) > 1 else first.frame,
+        exceptions=[item for piece in pieces for item in piece.exceptions],
+        rows_in=sum(piece.rows_in for piece in pieces),
+        source_rows_in=sum(piece.source_rows_in for piece in pieces),
+        excepted_hours=sum((piece.excepted_hours for piece in pieces), Decimal("0.00")),
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)
