@@ -8,8 +8,9 @@ labor_timesheets -> the staged lines posted into Odoo exactly once, then read ba
 
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
@@ -25,12 +26,12 @@ from checks.labor import (
     timesheet_check_specs,
 )
 from checks.labor_gate import PostingRefused, verify_labor_batch
-from checks.labor_rules import LaborRuleSettings, find_early_overtime
-from checks.labor_validation import staged_line_frame, validate_labor_extract
+from checks.labor_rules import LaborRuleSettings
+from checks.labor_survey import survey_labor_extract
 from checks.reporting import count_by
-from checks.review import apply_acceptances, exclude_reviewed_rows, with_review_details
+from checks.review import apply_acceptances, with_review_details
 from ingest.control import companion_file_path
-from ingest.labor_reader import read_labor_extract
+from ingest.labor_parts import LaborParts
 from ingest.landing import land
 from ingest.mapping import LABOR_MAPPINGS_DIR, load_mapping
 from ingest.records import ExtractError
@@ -38,9 +39,8 @@ from odoo_io.master_data import fetch_labor_master_data
 from odoo_io.timesheets import (
     PostingRejected,
     full_external_id,
-    hours_total,
     post_timesheets,
-    read_back_timesheets,
+    read_back_totals,
 )
 from pipelines.partitions import daily_partitions
 from pipelines.run_status import run_has_ended
@@ -58,18 +58,18 @@ from staging.batches import (
     current_batch,
     excepted_row_count,
     hold_rejected_lines,
+    iter_staged_labor_lines,
     landing_key,
     latest_landed,
     ledger_batches_for,
     record_landed,
     release_posting_lease,
-    replace_staged_batch,
     set_batch_status,
-    staged_labor_lines,
     staged_totals,
 )
 from staging.decisions import acceptances_for, earlier_exclusions_by_record, exclusions_for, is_rejected
 from staging.journal import record_held_rows
+from staging.labor_parts import stage_surveyed_parts
 
 DOMAIN = "labor"
 
@@ -175,60 +175,37 @@ def labor_batch(
         raise dg.Failure(description=f"No landed labor extract for {business_date}; materialize labor_extract first.")
     mapping = load_mapping(labor_feed.mapping)
 
-    # Step 1: parse the vendor layout into the canonical frame.
-    # NOTE: the whole extract stays in memory until it is staged, about 1.2 GiB at a million
-    # rows (docs/benchmarks.md), because the batch does not stream in chunks yet.
-    extract = _read_landed_extract(landed, mapping, business_date)
-
-    # Step 2: schema, daily hours, Odoo master data and lock dates, duplicates.
+    # Step 1: open the extract. A large CSV extract is read in parts, one part in memory at a time.
     batch_id = _batch_id(context.partition_key, landed["content_hash"])
     client = odoo.get_client(log=context.log)
     settings = LaborRuleSettings(max_hours_per_day=labor_feed.max_hours)
-    validated = validate_labor_extract(
-        extract,
-        business_date,
-        source_system=mapping.source_system,
-        settings=settings,
-        fetch_master=lambda jobs, employees: fetch_labor_master_data(client, jobs, employees),
-        posted_by_other_batches=lambda ids: {
-            external_id: other_batch
-            for external_id, other_batch in ledger_batches_for(staging.engine, ids).items()
-            if other_batch != batch_id
-        },
-    )
+    with _landed_parts(landed, mapping, business_date) as parts:
 
-    # Decisions a reviewer made on this content: excluded rows leave the batch.
-    validated = exclude_reviewed_rows(
-        validated, exclusions_for(staging.engine, batch_id),
-        earlier_exclusions_by_record(staging.engine, DOMAIN, context.partition_key, batch_id),
-    )
+        # Step 2: survey every part for the whole-file rules (daily hours, repeated records) and
+        # read Odoo's master data for the jobs and employees it names.
+        survey = survey_labor_extract(
+            parts, business_date, settings=settings,
+            fetch_master=lambda jobs, employees: fetch_labor_master_data(client, jobs, employees),
+        )
 
-    # Step 3: stage accepted lines and every exception in one transaction.
-    lines = staged_line_frame(validated.accepted, validated.master)
-    control = extract.control
-    counted_rows = extract.source_rows_in if extract.control_counts == "source_rows" else extract.rows_in
-    header = BatchHeader(
-        batch_id=batch_id,
-        domain=DOMAIN,
-        partition_key=context.partition_key,
-        source_file=extract.source_file,
-        content_hash=landed["content_hash"],
-        mapping=mapping.name,
-        rows_in=extract.rows_in,
-        rows_staged=len(lines),
-        rows_excepted=validated.rows_excepted,
-        staged_hours=sum(lines["hours"], Decimal("0.00")),
-        file_hours=extract.file_hours,
-        counted_rows=counted_rows,
-        control_count=control.record_count if control else None,
-        control_hours=control.total_hours if control else None,
-        control_source=control.source if control else None,
-    )
+    # Step 3: validate each part against the survey and stage it; every part goes in one transaction.
     try:
-        replace_staged_batch(staging.engine, header, lines, validated.flagged, validated.line_details(),
-                             holder_ended=lambda holder: run_has_ended(context.instance, holder))
+        header = survey.batch_header(batch_id, DOMAIN, context.partition_key, landed["content_hash"], mapping.name)
+        early_overtime_days = stage_surveyed_parts(
+            staging.engine, survey, header, source_system=mapping.source_system, settings=settings,
+            posted_by_other_batches=lambda ids: {
+                external_id: other_batch
+                for external_id, other_batch in ledger_batches_for(staging.engine, ids).items()
+                if other_batch != batch_id
+            },
+            exclusions=exclusions_for(staging.engine, batch_id),
+            earlier_exclusions=earlier_exclusions_by_record(staging.engine, DOMAIN, context.partition_key, batch_id),
+            holder_ended=lambda holder: run_has_ended(context.instance, holder),
+        )
     except PostingLeaseTaken as taken:
         raise dg.Failure(description=str(taken)) from taken
+    finally:
+        survey.checked_parts.close()
 
     # Step 4: evaluate the gate from what the database now holds.
     staged_count, staged_hours = staged_totals(staging.engine, batch_id)
@@ -236,15 +213,15 @@ def labor_batch(
     stored_excepted = excepted_row_count(staging.engine, batch_id)
     results = [
         control_totals_result(
-            rows_in=counted_rows,
-            file_hours=extract.file_hours,
+            rows_in=header.counted_rows,
+            file_hours=survey.file_hours,
             control_count=header.control_count,
             control_hours=header.control_hours,
             control_source=header.control_source,
         ),
-        rows_accounted_result(rows_in=extract.rows_in, rows_staged=staged_count, rows_excepted=stored_excepted),
+        rows_accounted_result(rows_in=survey.rows_in, rows_staged=staged_count, rows_excepted=stored_excepted),
         rows_held_result(exception_rows, stored_excepted),
-        overtime_result(find_early_overtime(validated.accepted, settings), settings.regular_hours_before_overtime),
+        overtime_result(early_overtime_days, settings.regular_hours_before_overtime),
     ]
     results = apply_acceptances(results, acceptances_for(staging.engine, batch_id))
     blocking_failures = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
@@ -264,7 +241,7 @@ def labor_batch(
     else:
         context.log.info(
             "Batch %s staged: %d rows in, %d staged (%s h), %d held for review",
-            batch_id, extract.rows_in, staged_count, staged_hours, stored_excepted,
+            batch_id, survey.rows_in, staged_count, staged_hours, stored_excepted,
         )
 
     record_held_rows(staging.engine, {"batch_id": batch_id, "domain": DOMAIN, "partition_key": context.partition_key},
@@ -279,15 +256,15 @@ def labor_batch(
     yield dg.MaterializeResult(
         metadata={
             "batch_id": batch_id,
-            "source_file": extract.source_file,
+            "source_file": survey.source_file,
             "landing_key": landed["content_hash"],
             "mapping": mapping.name,
-            "rows_in": extract.rows_in,
+            "rows_in": survey.rows_in,
             "rows_staged": staged_count,
             "rows_excepted": stored_excepted,
             "dagster/row_count": staged_count,
             "staged_hours": str(staged_hours),
-            "file_hours": str(extract.file_hours),
+            "file_hours": str(survey.file_hours),
             "control_record": header.control_source or "missing",
             "exceptions_by_reason": count_by(exception_rows, "reason"),
             "exceptions_by_owner": count_by(exception_rows, "owner"),
@@ -298,20 +275,22 @@ def labor_batch(
     )
 
 
-def _read_landed_extract(landed: dict, mapping, business_date: date):
-    """Read a landed extract with its landed companion control file, if it has one.
+@contextmanager
+def _landed_parts(landed: dict, mapping, business_date: date) -> Iterator[LaborParts]:
+    """Open a landed extract in parts, with its landed companion control file if it has one.
 
     Landing keys each file by its own content, so the companion may sit in its own folder
     under the name of an earlier delivery with the same content. The reader therefore gets
-    a copy under the name the layout expects.
+    a copy under the name the layout expects, for as long as the parts are read.
     """
     landed_path = Path(landed["landed_path"])
     if not landed["companion_path"]:
-        return read_labor_extract(landed_path, mapping, business_date=business_date)
+        yield LaborParts(landed_path, mapping, business_date=business_date)
+        return
     with tempfile.TemporaryDirectory(prefix="labor-control-") as companion_dir:
         expected = companion_file_path(landed_path, mapping.control, Path(companion_dir))
         shutil.copyfile(landed["companion_path"], expected)
-        return read_labor_extract(landed_path, mapping, companion_dir=Path(companion_dir), business_date=business_date)
+        yield LaborParts(landed_path, mapping, companion_dir=Path(companion_dir), business_date=business_date)
 
 
 def _why_not_complete(sftp: SFTPResource, remote_dir: str, file_name: str) -> str:
@@ -360,7 +339,7 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
                               holder_ended=lambda holder: run_has_ended(context.instance, holder))
     except PostingLeaseTaken as taken:
         raise dg.Failure(description=str(taken)) from taken
-    lines = staged_labor_lines(staging.engine, batch_id)
+    lines = iter_staged_labor_lines(staging.engine, batch_id)  # read page by page as the chunks post
     client = odoo.get_client(log=context.log)
     set_batch_status(staging.engine, batch_id, "posting")
     try:
@@ -382,16 +361,16 @@ def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, stag
     set_batch_status(staging.engine, batch_id, "posted", "; ".join(filter(None, [posted_note, rejected_note])))
 
     # Reconcile: read the batch back from Odoo and compare with staging and the control record.
-    posted_lines = staged_labor_lines(staging.engine, batch_id)
-    read_back = read_back_timesheets(client, [full_external_id(line["external_id"]) for line in posted_lines])
-    odoo_hours = hours_total(row["unit_amount"] for row in read_back)
+    odoo_count, odoo_hours = read_back_totals(
+        client, (full_external_id(line["external_id"]) for line in iter_staged_labor_lines(staging.engine, batch_id))
+    )
     staged_count, staged_hours = staged_totals(staging.engine, batch_id)
     # What the control record leaves for Odoo once the held rows are taken out. The gate
     # has already proved that the file's rows and hours equal the control record.
     expected_count = batch["rows_in"] - batch["rows_excepted"]
     expected_hours = batch["control_hours"] - (batch["file_hours"] - batch["staged_hours"])
     reconciliation = reconciliation_result(
-        odoo_count=len(read_back),
+        odoo_count=odoo_count,
         odoo_hours=odoo_hours,
         staged_count=staged_count,
         staged_hours=staged_hours,

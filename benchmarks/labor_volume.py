@@ -6,9 +6,9 @@
 
 `generate` writes a Procore timecard extract of N rows and its control file without holding
 the rows in memory. `floor` times a bare `pandas.read_csv` of the file. `pipeline` runs what
-the labor_batch asset runs, step by step: read_labor_extract, validate_labor_extract,
-staged_line_frame and replace_staged_batch. Only the Odoo master data is built in the
-process instead of read from Odoo, and staging goes to a temporary PostgreSQL database unless
+the labor_batch asset runs: the survey of every part, then each part validated and
+staged with COPY. Only the Odoo master data is built in the process instead of read from
+Odoo, and staging goes to a temporary PostgreSQL database unless
 --staging-url names one. The last two print one JSON object with the seconds of each step
 and the process's peak resident memory. benchmarks.pipeline runs each in its own process, so
 each peak belongs to one measurement.
@@ -95,46 +95,43 @@ def master_data_for(rows: int):
 
 def pipeline(path: Path, staging_url: str | None) -> dict:
     from checks.labor_rules import LaborRuleSettings
-    from checks.labor_validation import staged_line_frame, validate_labor_extract
-    from ingest.labor_reader import read_labor_extract
+    from checks.labor_survey import survey_labor_extract
+    from ingest.labor_parts import LaborParts
     from ingest.mapping import load_mapping
-    from staging.batches import BatchHeader, replace_staged_batch
+    from staging.batches import excepted_row_count, staged_totals
+    from staging.labor_parts import stage_surveyed_parts
 
     mapping = load_mapping("procore_timecards")
+    settings = LaborRuleSettings()
     seconds: dict[str, float] = {}
     peaks: dict[str, float] = {}
     with staging_engine(staging_url, "bench_labor") as (engine, staging):
+        # The first pass: every part parsed and checked against the schema, for the whole-file rules.
         started = time.perf_counter()
-        extract = read_labor_extract(path, mapping, business_date=BUSINESS_DATE)
-        seconds["parse"] = time.perf_counter() - started
-        peaks["parse"] = peak_rss_mib()
+        parts = LaborParts(path, mapping, business_date=BUSINESS_DATE)
+        survey = survey_labor_extract(parts, BUSINESS_DATE, settings=settings,
+                                      fetch_master=lambda jobs, employees: master_data_for(len(employees) * 2))
+        seconds["survey"] = time.perf_counter() - started
+        peaks["survey"] = peak_rss_mib()
 
-        master = master_data_for(extract.rows_in)
+        # The second pass: each part read back from the spool, validated and staged with COPY, in one transaction.
         started = time.perf_counter()
-        validated = validate_labor_extract(
-            extract, BUSINESS_DATE, source_system=mapping.source_system, settings=LaborRuleSettings(),
-            fetch_master=lambda jobs, employees: master, posted_by_other_batches=lambda ids: {},
-        )
-        seconds["validate"] = time.perf_counter() - started
-        peaks["validate"] = peak_rss_mib()
+        header = survey.batch_header(f"labor-bench-{survey.rows_in}", "labor", BUSINESS_DATE.isoformat(), "0" * 64,
+                                     mapping.name)
+        try:
+            stage_surveyed_parts(engine, survey, header, source_system=mapping.source_system, settings=settings,
+                                 posted_by_other_batches=lambda ids: {})
+        finally:
+            survey.checked_parts.close()
+        seconds["validate and stage"] = time.perf_counter() - started
+        peaks["validate and stage"] = peak_rss_mib()
+        rows_staged, _ = staged_totals(engine, header.batch_id)
+        rows_held = excepted_row_count(engine, header.batch_id)
 
-        started = time.perf_counter()
-        lines = staged_line_frame(validated.accepted, validated.master)
-        header = BatchHeader(
-            batch_id=f"labor-bench-{extract.rows_in}", domain="labor", partition_key=BUSINESS_DATE.isoformat(),
-            source_file=extract.source_file, content_hash="0" * 64, mapping=mapping.name, rows_in=extract.rows_in,
-            rows_staged=len(lines), rows_excepted=validated.rows_excepted,
-            staged_hours=sum(lines["hours"], Decimal("0.00")), file_hours=extract.file_hours,
-            counted_rows=extract.rows_in, control_count=extract.control.record_count,
-            control_hours=extract.control.total_hours, control_source=extract.control.source,
-        )
-        replace_staged_batch(engine, header, lines, validated.flagged, validated.line_details())
-        seconds["stage"] = time.perf_counter() - started
-        peaks["stage"] = peak_rss_mib()
-
-    if extract.rows_in != len(lines) + validated.rows_excepted:
-        raise AssertionError(f"rows in {extract.rows_in} != staged {len(lines)} + held {validated.rows_excepted}")
-    return {"staging": staging, "rows_in": extract.rows_in, "rows_staged": len(lines), "rows_held": validated.rows_excepted,
+    if survey.rows_in != rows_staged + rows_held:
+        raise AssertionError(f"rows in {survey.rows_in} != staged {rows_staged} + held {rows_held}")
+    return {"staging": staging, "rows_in": survey.rows_in, "rows_staged": rows_staged,
+            "rows_held": rows_held, "parts": survey.checked_parts.count,
             "seconds": seconds, "total_seconds": sum(seconds.values()), "peak_rss_mib": peak_rss_mib(),
             "peak_rss_mib_by_step_end": peaks}
 

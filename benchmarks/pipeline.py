@@ -116,31 +116,37 @@ def write_page(results: dict, seconds: float, command: str, commit: str, finishe
         "",
         "A Procore timecard extract for one day, each employee with one regular and one overtime row. One row "
         "in 100 names an unknown employee and one in 250 has hours not exact to 0.01, so held rows are part of "
-        "every run. Parse is `read_labor_extract`, validate is `validate_labor_extract` (pandera schema, daily "
-        "hours, master data, duplicates) with the Odoo master data built in memory, and stage is "
-        "`staged_line_frame` plus `replace_staged_batch` into a temporary PostgreSQL database (COPY). The "
-        "floor is `pandas.read_csv(file)` with its defaults. The floor and the three steps run in two child "
-        "processes for each size. Peak memory is the process's ru_maxrss at the end of each step, so the "
-        "last figure is the peak of the whole labor batch.",
+        "every run. The labor batch reads an extract larger than 8 MiB in parts of about 8 MiB. The survey "
+        "parses every part, checks it against the pandera schema, adds up the daily hours and record ids of "
+        "the whole file and spools the checked part to disk (`survey_labor_extract`). Validate and stage "
+        "reads each part back, runs the daily-hours, master-data and duplicate rules and stages it into a "
+        "temporary PostgreSQL database with COPY, every part in one transaction (`stage_surveyed_parts`). The "
+        "Odoo master data is built in memory. The floor is `pandas.read_csv(file)` with its defaults. The "
+        "floor and the labor batch run in two child processes for each size. Peak memory is the process's "
+        "ru_maxrss at the end of each step, so the last figure is the peak of the whole labor batch.",
         "",
-        "| rows | file MiB | floor s | parse s | validate s | stage s | total s | rows/s | total / floor | "
-        "peak MiB after parse / validate / stage | floor peak MiB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     by_rows = {}
+    step_names = next((list(item["pipeline"]["seconds"]) for item in results["labor"]
+                       if "seconds" in item["pipeline"]), ["survey", "validate and stage"])
+    lines += [
+        "| rows | file MiB | floor s | " + " | ".join(f"{step} s" for step in step_names)
+        + " | total s | rows/s | total / floor | peak MiB after " + " / ".join(step_names) + " | floor peak MiB |",
+        "|" + "---:|" * (8 + len(step_names)),
+    ]
     for item in results["labor"]:
         floor, run = item["floor"], item["pipeline"]
         if "failed" in run or "failed" in floor:
             lines.append(f"| {item['rows']:,} | {item['file_mib']:.0f} | {floor.get('failed') or round(floor['seconds'], 2)} "
-                         f"| did not finish: {run.get('failed', '')} | | | | | | | |")
+                         f"| did not finish: {run.get('failed', '')} |" + " |" * (4 + len(step_names)))
             continue
         by_rows[item["rows"]] = item
-        steps = run["seconds"]
+        steps = " | ".join(f"{run['seconds'][step]:.2f}" for step in step_names)
         lines.append(
-            f"| {item['rows']:,} | {item['file_mib']:.0f} | {floor['seconds']:.2f} | {steps['parse']:.2f} | "
-            f"{steps['validate']:.2f} | {steps['stage']:.2f} | {run['total_seconds']:.2f} | "
-            f"{item['rows'] / run['total_seconds']:,.0f} | {run['total_seconds'] / floor['seconds']:.1f} | "
-            f"{peaks_text(run)} | {floor['peak_rss_mib']:,.0f} |")
+            f"| {item['rows']:,} | {item['file_mib']:.0f} | {floor['seconds']:.2f} | {steps} | "
+            f"{run['total_seconds']:.2f} | {item['rows'] / run['total_seconds']:,.0f} | "
+            f"{run['total_seconds'] / floor['seconds']:.1f} | {peaks_text(run, step_names)} | "
+            f"{floor['peak_rss_mib']:,.0f} |")
 
     lines += ["", "### Equipment: telematics to a staged entry", ""]
     equipment = results.get("equipment") or {}
@@ -169,11 +175,11 @@ def write_page(results: dict, seconds: float, command: str, commit: str, finishe
     return "\n".join(lines)
 
 
-def peaks_text(run: dict) -> str:
+def peaks_text(run: dict, step_names: list[str]) -> str:
     by_step = run.get("peak_rss_mib_by_step_end")
     if not by_step:
         return f"{run['peak_rss_mib']:,.0f}"
-    return " / ".join(f"{by_step[step]:,.0f}" for step in ("parse", "validate", "stage"))
+    return " / ".join(f"{by_step[step]:,.0f}" for step in step_names)
 
 
 def posting_lines(posting: dict) -> list[str]:

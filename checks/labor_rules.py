@@ -45,14 +45,65 @@ def cents_to_hours(cents: int) -> Decimal:
     return Decimal(int(cents)).scaleb(-2)
 
 
-def check_daily_hours(frame: pd.DataFrame, settings: LaborRuleSettings) -> Flagged:
-    """Flag every row of an employee-day whose hours add up to more than the daily limit."""
+DAY_KEY = ["employee_id", "work_date"]
+
+
+def daily_hour_sums(frame: pd.DataFrame) -> pd.DataFrame:
+    """Hundredths of hours by employee and work date, for one part of an extract."""
+    cents = pd.DataFrame({"employee_id": frame["employee_id"], "work_date": frame["work_date"],
+                          "cents": hours_in_cents(frame["hours"]) if len(frame) else pd.Series([], dtype="int64")})
+    return cents.groupby(DAY_KEY, sort=False, as_index=False).sum()
+
+
+def sum_by_day(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Add up per-part sums by employee and work date.
+
+    The parts are flat frames, not frames indexed by the key: concatenating dozens of
+    multi-indexed parts of a five-million-row extract took most of a minute.
+    """
+    parts = [part for part in parts if len(part)]
+    if len(parts) <= 1:
+        return parts[0] if parts else pd.DataFrame(columns=DAY_KEY)
+    return pd.concat(parts, ignore_index=True).groupby(DAY_KEY, sort=False, as_index=False).sum()
+
+
+@dataclass
+class DailyLimit:
+    """Employee-days whose hours over the whole extract add up to more than the daily limit."""
+
+    over: dict[tuple[str, pd.Timestamp], int]  # total hundredths by (employee, work date)
+
+    @classmethod
+    def from_sums(cls, sums: list[pd.DataFrame], settings: LaborRuleSettings) -> DailyLimit:
+        """Add up the sums of every part and keep the employee-days over the limit."""
+        totals = sum_by_day(sums)
+        if totals.empty:
+            return cls({})
+        over = totals[totals["cents"] > int(settings.max_hours_per_day.scaleb(2))]
+        return cls({
+            (employee, pd.Timestamp(day)): int(cents)
+            for employee, day, cents in zip(over["employee_id"], over["work_date"], over["cents"], strict=True)
+        })
+
+
+def check_daily_hours(frame: pd.DataFrame, settings: LaborRuleSettings, limit: DailyLimit | None = None) -> Flagged:
+    """Flag every row of an employee-day whose hours add up to more than the daily limit.
+
+    `limit` has the totals of the whole extract when the frame is one part of it; without
+    it the frame's own totals count.
+    """
     if frame.empty:
         return []
-    totals = hours_in_cents(frame["hours"]).groupby([frame["employee_id"], frame["work_date"]]).transform("sum")
-    over = totals > int(settings.max_hours_per_day.scaleb(2))
+    if limit is None:
+        limit = DailyLimit.from_sums([daily_hour_sums(frame)], settings)
+    if not limit.over:
+        return []
+    candidates = frame[frame["employee_id"].isin({employee for employee, _ in limit.over})]
     found = []
-    for row, total in zip(frame[over].itertuples(index=False), totals[over], strict=True):
+    for row in candidates.itertuples(index=False):
+        total = limit.over.get((row.employee_id, row.work_date))
+        if total is None:
+            continue
         found.append(
             _exception(
                 row, "hours", row.hours, Reason.HOURS_OVER_DAILY_LIMIT, OwnerRole.FIELD,
@@ -154,24 +205,66 @@ def _lock_problem(number: str, work_date: pd.Timestamp, master: LaborMasterData)
     return None
 
 
-def check_duplicates(frame: pd.DataFrame, posted_elsewhere: dict[str, str]) -> Flagged:
+def record_id_hashes(record_ids: pd.Series) -> np.ndarray:
+    """Hash source record ids to 64-bit numbers, to find repeats without holding every id."""
+    return pd.util.hash_array(record_ids.to_numpy(dtype=object))
+
+
+class RepeatedRecords:
+    """Source record ids that occur more than once, tracked in file order across parts.
+
+    `candidates` are the hashes that occur more than once in the whole extract; only lines
+    with one of them are compared by their id, so a hash collision cannot flag a line.
+    """
+
+    def __init__(self, candidates: np.ndarray):
+        self.candidates = candidates
+        self.first_rows: dict[str, int] = {}  # source row of each candidate id's first line
+
+    @classmethod
+    def within(cls, frame: pd.DataFrame) -> RepeatedRecords:
+        distinct, counts = np.unique(record_id_hashes(frame["source_record_id"]), return_counts=True)
+        return cls(distinct[counts > 1])
+
+    def find(self, frame: pd.DataFrame) -> np.ndarray:
+        """Return a mask of the frame's lines whose record id an earlier line carried."""
+        repeated = np.zeros(len(frame), dtype=bool)
+        if frame.empty or not len(self.candidates):
+            return repeated
+        maybe = np.flatnonzero(np.isin(record_id_hashes(frame["source_record_id"]), self.candidates))
+        record_ids = frame["source_record_id"].to_numpy()
+        source_rows = frame["source_row"].to_numpy()
+        for position in maybe:
+            record_id = record_ids[position]
+            if record_id in self.first_rows:
+                repeated[position] = True
+            else:
+                self.first_rows[record_id] = int(source_rows[position])
+        return repeated
+
+
+def check_duplicates(frame: pd.DataFrame, posted_elsewhere: dict[str, str],
+                     repeats: RepeatedRecords | None = None) -> Flagged:
     """Flag repeated source records in the file and records an earlier batch already posted.
 
     ``posted_elsewhere`` maps external ids to the id of the other batch that posted them.
+    `repeats` carries the ids of the extract's earlier parts when the frame is one part.
     """
     # NOTE: a corrected extract for a date that already posted is not reversed and reposted;
     # its records that the earlier batch posted are held here for finance to resolve in Odoo.
     if frame.empty:
         return []
-    repeated = frame["source_record_id"].duplicated(keep="first")
+    if repeats is None:
+        repeats = RepeatedRecords.within(frame)
+    repeated = pd.Series(repeats.find(frame), index=frame.index)
     other_batch = frame["external_id"].map(posted_elsewhere) if posted_elsewhere else pd.Series(None, index=frame.index)
-    first_rows = frame.drop_duplicates("source_record_id").set_index("source_record_id")["source_row"]
     found = []
     with_findings = repeated | other_batch.notna()
     for index, row in zip(frame.index[with_findings], frame[with_findings].itertuples(index=False), strict=True):
         if repeated[index]:
+            first_row = repeats.first_rows[row.source_record_id]
             found.append(_exception(row, "source_record_id", row.source_record_id, Reason.DUPLICATE_IN_FILE, OwnerRole.FIELD,
-                                    f"source record {row.source_record_id} repeats row {int(first_rows[row.source_record_id])}"))
+                                    f"source record {row.source_record_id} repeats row {first_row}"))
         if pd.notna(other_batch[index]):
             found.append(_exception(row, "source_record_id", row.source_record_id, Reason.ALREADY_POSTED, OwnerRole.FINANCE,
                                     f"source record {row.source_record_id} was already posted by batch {other_batch[index]}"))
@@ -183,23 +276,35 @@ def find_early_overtime(frame: pd.DataFrame, settings: LaborRuleSettings) -> lis
 
     These are reasonableness findings for a WARN check: the rows still post, and finance reviews the list.
     """
-    # NOTE: a daily rule only; the weekly 40-hour rule needs the week's other batches.
+    return early_overtime([overtime_day_sums(frame)], settings)
+
+
+def overtime_day_sums(frame: pd.DataFrame) -> pd.DataFrame:
+    """Regular and premium hundredths by employee and work date, for one part of the accepted lines."""
     if frame.empty:
-        return []
+        return pd.DataFrame(columns=[*DAY_KEY, "regular", "premium"])
     cents = hours_in_cents(frame["hours"])
     is_regular = frame["pay_type"] == "RT"
-    by_day = pd.DataFrame({
+    return pd.DataFrame({
         "employee_id": frame["employee_id"], "work_date": frame["work_date"],
         "regular": cents.where(is_regular, 0), "premium": cents.where(~is_regular, 0),
-    }).groupby(["employee_id", "work_date"], sort=False).sum()
+    }).groupby(DAY_KEY, sort=False, as_index=False).sum()
+
+
+def early_overtime(sums: list[pd.DataFrame], settings: LaborRuleSettings) -> list[dict]:
+    """Add up the day sums of every part and list the days with premium hours before the regular ones."""
+    # NOTE: a daily rule only; the weekly 40-hour rule needs the week's other batches.
+    by_day = sum_by_day(sums)
+    if by_day.empty:
+        return []
     early = by_day[(by_day["premium"] > 0) & (by_day["regular"] < int(settings.regular_hours_before_overtime.scaleb(2)))]
     findings = [
         {
-            "employee_id": employee_id,
-            "work_date": f"{work_date:%Y-%m-%d}",
+            "employee_id": day.employee_id,
+            "work_date": f"{day.work_date:%Y-%m-%d}",
             "regular_hours": str(cents_to_hours(day.regular)),
             "overtime_hours": str(cents_to_hours(day.premium)),
         }
-        for (employee_id, work_date), day in zip(early.index, early.itertuples(index=False), strict=True)
+        for day in early.itertuples(index=False)
     ]
     return sorted(findings, key=lambda item: (item["employee_id"], item["work_date"]))

@@ -12,8 +12,14 @@ from datetime import date
 
 import pandas as pd
 
-from checks.labor_rules import LaborRuleSettings, check_daily_hours, check_duplicates, check_master_data
-from checks.labor_schema import validate_labor_rows
+from checks.labor_rules import (
+    LaborRuleSettings,
+    RepeatedRecords,
+    check_daily_hours,
+    check_duplicates,
+    check_master_data,
+)
+from checks.labor_survey import CheckedPart, LaborSurvey, survey_labor_extract
 from checks.schema_support import with_fresh_index
 from ingest.labor_reader import LaborExtract
 from ingest.records import RowException
@@ -53,6 +59,50 @@ class ValidatedLabor:
         return len(unparsed) + len(self.rejected_lines)
 
 
+def validate_labor_part(
+    checked: CheckedPart,
+    business_date: date,
+    *,
+    source_system: str,
+    settings: LaborRuleSettings,
+    survey: LaborSurvey,
+    repeats: RepeatedRecords,
+    posted_by_other_batches: Callable[[list[str]], dict[str, str]],
+    first_line_no: int = 0,
+) -> ValidatedLabor:
+    """Run every row rule over one part, with the whole extract's totals from its survey.
+
+    The survey has already checked the part against the schema. Lines are numbered from
+    `first_line_no`, so parts validated in file order number their lines as one frame would.
+    ``posted_by_other_batches(external_ids)`` maps ids already posted by another batch to
+    it. `repeats` carries the record ids seen in earlier parts.
+    """
+    part = checked.part
+    frame = with_fresh_index(part.frame).copy(deep=False)  # new columns stay off the part's frame
+    frame["line_no"] = range(first_line_no, first_line_no + len(frame))
+    frame["external_id"] = external_id_names(DOMAIN, source_system, frame["source_record_id"].astype(str))
+    flagged: list[tuple[int | None, RowException]] = [(None, item) for item in part.exceptions]
+
+    # Schema rules (types, allowed codes, hour range, date inside the partition), as the survey found them.
+    valid = frame.iloc[checked.valid_rows]
+    schema_failed = set(frame["line_no"]) - set(valid["line_no"])
+    flagged.extend(_attach_line_numbers(frame, schema_failed, checked.schema_exceptions))
+
+    # Daily hours, Odoo master data and lock dates, duplicates.
+    posted_elsewhere = posted_by_other_batches(list(valid["external_id"]))
+    rule_flags = (
+        check_daily_hours(valid, settings, survey.daily_limit)
+        + check_master_data(valid, survey.master)
+        + check_duplicates(valid, posted_elsewhere, repeats)
+    )
+    flagged.extend(rule_flags)
+
+    rejected_lines = schema_failed | {line_no for line_no, _ in rule_flags}
+    accepted = valid[~valid["line_no"].isin(rejected_lines)]
+    return ValidatedLabor(frame=frame, accepted=accepted, flagged=flagged, rejected_lines=rejected_lines,
+                          master=survey.master)
+
+
 def validate_labor_extract(
     extract: LaborExtract,
     business_date: date,
@@ -62,30 +112,16 @@ def validate_labor_extract(
     fetch_master: Callable[[set[str], set[str]], LaborMasterData],
     posted_by_other_batches: Callable[[list[str]], dict[str, str]],
 ) -> ValidatedLabor:
-    """Run every row rule over an extract's canonical frame.
+    """Run every row rule over an extract read whole: its survey, then its one part.
 
     ``fetch_master(job_numbers, employee_numbers)`` reads Odoo's master data, and
     ``posted_by_other_batches(external_ids)`` maps ids already posted by another batch to it.
     """
-    frame = with_fresh_index(extract.frame).copy(deep=False)  # new columns stay off the extract's frame
-    frame["line_no"] = range(len(frame))
-    frame["external_id"] = external_id_names(DOMAIN, source_system, frame["source_record_id"].astype(str))
-    flagged: list[tuple[int | None, RowException]] = [(None, item) for item in extract.exceptions]
-
-    # Schema rules: types, allowed codes, hour range, date inside the partition.
-    valid, schema_exceptions = validate_labor_rows(frame, business_date)
-    schema_failed = set(frame["line_no"]) - set(valid["line_no"])
-    flagged.extend(_attach_line_numbers(frame, schema_failed, schema_exceptions))
-
-    # Daily hours, Odoo master data and lock dates, duplicates.
-    master = fetch_master(set(valid["job"]), set(valid["employee_id"]))
-    posted_elsewhere = posted_by_other_batches(list(valid["external_id"]))
-    rule_flags = check_daily_hours(valid, settings) + check_master_data(valid, master) + check_duplicates(valid, posted_elsewhere)
-    flagged.extend(rule_flags)
-
-    rejected_lines = schema_failed | {line_no for line_no, _ in rule_flags}
-    accepted = valid[~valid["line_no"].isin(rejected_lines)]
-    return ValidatedLabor(frame=frame, accepted=accepted, flagged=flagged, rejected_lines=rejected_lines, master=master)
+    survey = survey_labor_extract([extract], business_date, settings=settings, fetch_master=fetch_master)
+    return validate_labor_part(
+        next(iter(survey.checked_parts)), business_date, source_system=source_system, settings=settings, survey=survey,
+        repeats=RepeatedRecords(survey.repeated_records), posted_by_other_batches=posted_by_other_batches,
+    )
 
 
 def _attach_line_numbers(
@@ -117,12 +153,15 @@ def staged_line_frame(accepted: pd.DataFrame, master: LaborMasterData) -> pd.Dat
     """Turn accepted lines into staging rows, one column per labor_lines column, with the Odoo ids they post to."""
     if accepted.empty:
         return pd.DataFrame(columns=STAGED_LINE_COLUMNS)
-    project_ids = accepted["job"].map({number: job.project_id for number, job in master.jobs.items()})
+    # Maps of the part's own jobs and employees: the master data may name millions of employees.
+    project_ids = accepted["job"].map({number: master.jobs[number].project_id for number in accepted["job"].unique()})
     phases = pd.DataFrame([(project_id, cost_code, phase.task_id) for (project_id, cost_code), phase in master.phases.items()],
                           columns=["project_id", "cost_code", "task_id"])
     keys = pd.DataFrame({"project_id": project_ids.to_numpy(), "cost_code": accepted["cost_code"].to_numpy()})
     task_ids = keys.merge(phases, how="left", on=["project_id", "cost_code"], validate="many_to_one")["task_id"]
-    employee_ids = accepted["employee_id"].map({number: employee.employee_id for number, employee in master.employees.items()})
+    employee_ids = accepted["employee_id"].map(
+        {number: master.employees[number].employee_id for number in accepted["employee_id"].unique()}
+    )
     frame = pd.DataFrame({
         "line_no": accepted["line_no"].astype(int),
         "external_id": accepted["external_id"],

@@ -43,7 +43,8 @@ class Phase:
     active: bool
 
 
-@dataclass(frozen=True)
+# Slots: an extract can name millions of employees, and a slotted record takes a third of the memory.
+@dataclass(frozen=True, slots=True)
 class Employee:
     number: str
     employee_id: int

@@ -15,7 +15,7 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -101,15 +101,40 @@ def find_existing_timesheets(client: OdooClient, refs: list[str]) -> dict[str, i
     return {row["ref"]: row["id"] for row in rows}
 
 
-def read_back_timesheets(client: OdooClient, refs: list[str], chunk_size: int = 500) -> list[dict]:
+def read_back_timesheets(client: OdooClient, refs: Iterable[str], chunk_size: int = 500) -> list[dict]:
     """Read the batch's lines back from Odoo by their refs, in windows of chunk_size."""
     found: list[dict] = []
-    for start in range(0, len(refs), chunk_size):
-        window = refs[start : start + chunk_size]
+    for window in chunks(refs, chunk_size):
         found.extend(
             client.search_read(TIMESHEET_MODEL, [("ref", "in", window)], ["ref", "unit_amount", "date"], context=ALL_RECORDS)
         )
     return found
+
+
+def read_back_totals(client: OdooClient, refs: Iterable[str], chunk_size: int = 500) -> tuple[int, Decimal]:
+    """Count the batch's lines in Odoo and add up their hours, keeping one window of lines at a time."""
+    count, hours = 0, Decimal("0.00")
+    for window in chunks(refs, chunk_size):
+        found = read_back_timesheets(client, window, chunk_size)
+        count += len(found)
+        hours += hours_total(row["unit_amount"] for row in found)
+    return count, hours
+
+
+def chunks(items: Iterable, size: int) -> Iterator[list]:
+    """Yield lists of `size` items in order, the last one shorter; a list is taken in slices."""
+    if isinstance(items, list):
+        for start in range(0, len(items), size):
+            yield items[start : start + size]
+        return
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def post_timesheets(
@@ -117,12 +142,15 @@ def post_timesheets(
     engine: Engine,
     *,
     batch_id: str,
-    lines: list[dict],
+    lines: Iterable[dict],
     chunk_size: int,
     log: logging.Logger | None = None,
     after_chunk: Callable[[int], None] | None = None,
 ) -> PostingResult:
     """Create the missing timesheet lines of a batch, one create call per chunk.
+
+    `lines` may be an iterator (staging.batches.iter_staged_labor_lines), so a large batch
+    is read from staging as it is posted.
 
     ``after_chunk`` is called with the chunk number once a chunk is in Odoo and in the
     ledger; tests use it to stop the run between two chunks.
@@ -132,8 +160,7 @@ def post_timesheets(
     retries_before = client.transient_retries
     register_ids = True
 
-    for chunk_no, start in enumerate(range(0, len(lines), chunk_size), start=1):
-        chunk = lines[start : start + chunk_size]
+    for chunk_no, chunk in enumerate(chunks(lines, chunk_size), start=1):
         found_first: set[str] = set()
         ids_by_ref = _create_missing(client, chunk, chunk_no, result, log, found_first)
 

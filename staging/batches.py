@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
 
 from ingest.records import OwnerRole, Reason, RowException
 from staging.bulk import insert_rows
@@ -90,57 +91,8 @@ def replace_staged_batch(
     and items (which a correction reverses) and their ledger rows; only labor lines go.
     """
     with engine.begin() as connection:
-        earlier = connection.execute(
-            select(
-                batches.c.batch_id, batches.c.status, batches.c.posted_at, batches.c.posting_run_id, batches.c.posting_since
-            ).where(and_(batches.c.domain == header.domain, batches.c.partition_key == header.partition_key))
-        ).all()
-        for row in earlier:
-            if (
-                row.posting_run_id
-                and row.posting_since
-                and as_utc(row.posting_since) > now() - POSTING_LEASE
-                and not (holder_ended is not None and holder_ended(row.posting_run_id))
-            ):
-                raise PostingLeaseTaken(
-                    f"batch {row.batch_id} of {header.partition_key} is being posted by run {row.posting_run_id}; "
-                    "run the partition again once that run has finished"
-                )
-        first_posted_at = None
-        for batch_id, earlier_status, posted_at, _, _ in earlier:
-            if batch_id == header.batch_id:
-                first_posted_at = posted_at
-            connection.execute(delete(labor_lines).where(labor_lines.c.batch_id == batch_id))
-            connection.execute(delete(exceptions).where(exceptions.c.batch_id == batch_id))
-            # Posted and reversed batches stay: the ledger, approvals and audit log refer to them.
-            if earlier_status not in {"posted", "reconciled", "posting", "reversed"} or batch_id == header.batch_id:
-                connection.execute(delete(journal_lines).where(journal_lines.c.batch_id == batch_id))
-                connection.execute(delete(journal_source_rows).where(journal_source_rows.c.batch_id == batch_id))
-                connection.execute(delete(journal_entries).where(journal_entries.c.batch_id == batch_id))
-                connection.execute(delete(batches).where(batches.c.batch_id == batch_id))
-            else:
-                connection.execute(
-                    update(batches)
-                    .where(batches.c.batch_id == batch_id)
-                    .values(status_reason=f"superseded by batch {header.batch_id}")
-                )
-
-        connection.execute(
-            insert(batches).values(
-                **header.__dict__,
-                status=status,
-                status_reason=None,
-                staged_at=now(),
-                # Re-staging the same content keeps the time it first posted.
-                posted_at=first_posted_at,
-            )
-        )
-        connection.execute(insert(audit_log).values(
-            recorded_at=now(), domain=header.domain, partition_key=header.partition_key, batch_id=header.batch_id,
-            action=status, related_batch_id=None, actor="pipeline",
-            detail=f"{header.rows_in} rows in, {header.rows_staged} staged, {header.rows_excepted} held "
-            f"from {header.source_file} (content {header.content_hash[:12]})",
-        ))
+        _clear_partition(connection, header, status, holder_ended)
+        _audit_staged(connection, header, status)
         if len(lines):
             insert_rows(connection, labor_lines, lines, {"batch_id": header.batch_id})
         if entries:
@@ -149,30 +101,135 @@ def replace_staged_batch(
             insert_rows(connection, journal_lines, journal_items, {"batch_id": header.batch_id})
         if source_rows:
             insert_rows(connection, journal_source_rows, source_rows, {"batch_id": header.batch_id})
-        if row_exceptions:
-            recorded_at = now()
-            insert_rows(
-                connection,
-                exceptions,
-                [
-                    {
-                        "batch_id": header.batch_id,
-                        "domain": header.domain,
-                        "partition_key": header.partition_key,
-                        "source_file": item.source_file,
-                        "source_row": item.source_row,
-                        "line_no": line_no,
-                        **_detail_columns((line_details or {}).get(line_no)),
-                        "column_name": item.column,
-                        "value": item.value,
-                        "reason": item.reason.value,
-                        "owner": item.owner.value,
-                        "message": item.message,
-                        "recorded_at": recorded_at,
-                    }
-                    for line_no, item in row_exceptions
-                ],
+        _insert_exceptions(connection, header, row_exceptions, line_details)
+
+
+class LaborPartWriter:
+    """Stage a labor batch one part at a time inside one transaction; see stage_labor_parts."""
+
+    def __init__(self, connection: Connection, header: BatchHeader):
+        self.connection = connection
+        self.header = header
+        self.rows_staged = 0
+        self.rows_excepted = 0
+        self.staged_hours = Decimal("0.00")
+
+    def add(self, lines: pd.DataFrame, row_exceptions: list[tuple[int | None, RowException]],
+            line_details: dict[int, dict], rows_excepted: int) -> None:
+        """Stage one part's accepted lines and exceptions; `rows_excepted` counts its held rows."""
+        if len(lines):
+            insert_rows(self.connection, labor_lines, lines, {"batch_id": self.header.batch_id})
+            self.staged_hours += sum(lines["hours"], Decimal("0.00"))
+        _insert_exceptions(self.connection, self.header, row_exceptions, line_details)
+        self.rows_staged += len(lines)
+        self.rows_excepted += rows_excepted
+
+
+@contextmanager
+def stage_labor_parts(
+    engine: Engine, header: BatchHeader, *, holder_ended: Callable[[str], bool] | None = None
+) -> Iterator[LaborPartWriter]:
+    """Stage a labor batch part by part, replacing what the partition staged before, in one transaction.
+
+    The header's staged and held counts and staged hours are written from the parts at the
+    end, so a reader never sees a batch with only some of its parts. The lease rule is
+    replace_staged_batch's.
+    """
+    with engine.begin() as connection:
+        _clear_partition(connection, header, "staged", holder_ended)
+        writer = LaborPartWriter(connection, header)
+        yield writer
+        totals = {"rows_staged": writer.rows_staged, "rows_excepted": writer.rows_excepted,
+                  "staged_hours": writer.staged_hours}
+        connection.execute(update(batches).where(batches.c.batch_id == header.batch_id).values(**totals))
+        _audit_staged(connection, replace(header, **totals), "staged")
+
+
+def _clear_partition(connection: Connection, header: BatchHeader, status: str,
+                     holder_ended: Callable[[str], bool] | None) -> None:
+    """Delete or supersede the partition's earlier batches and insert this batch's header."""
+    earlier = connection.execute(
+        select(
+            batches.c.batch_id, batches.c.status, batches.c.posted_at, batches.c.posting_run_id, batches.c.posting_since
+        ).where(and_(batches.c.domain == header.domain, batches.c.partition_key == header.partition_key))
+    ).all()
+    for row in earlier:
+        if (
+            row.posting_run_id
+            and row.posting_since
+            and as_utc(row.posting_since) > now() - POSTING_LEASE
+            and not (holder_ended is not None and holder_ended(row.posting_run_id))
+        ):
+            raise PostingLeaseTaken(
+                f"batch {row.batch_id} of {header.partition_key} is being posted by run {row.posting_run_id}; "
+                "run the partition again once that run has finished"
             )
+    first_posted_at = None
+    for batch_id, earlier_status, posted_at, _, _ in earlier:
+        if batch_id == header.batch_id:
+            first_posted_at = posted_at
+        connection.execute(delete(labor_lines).where(labor_lines.c.batch_id == batch_id))
+        connection.execute(delete(exceptions).where(exceptions.c.batch_id == batch_id))
+        # Posted and reversed batches stay: the ledger, approvals and audit log refer to them.
+        if earlier_status not in {"posted", "reconciled", "posting", "reversed"} or batch_id == header.batch_id:
+            connection.execute(delete(journal_lines).where(journal_lines.c.batch_id == batch_id))
+            connection.execute(delete(journal_source_rows).where(journal_source_rows.c.batch_id == batch_id))
+            connection.execute(delete(journal_entries).where(journal_entries.c.batch_id == batch_id))
+            connection.execute(delete(batches).where(batches.c.batch_id == batch_id))
+        else:
+            connection.execute(
+                update(batches)
+                .where(batches.c.batch_id == batch_id)
+                .values(status_reason=f"superseded by batch {header.batch_id}")
+            )
+
+    connection.execute(
+        insert(batches).values(
+            **header.__dict__,
+            status=status,
+            status_reason=None,
+            staged_at=now(),
+            # Re-staging the same content keeps the time it first posted.
+            posted_at=first_posted_at,
+        )
+    )
+
+
+def _audit_staged(connection: Connection, header: BatchHeader, status: str) -> None:
+    connection.execute(insert(audit_log).values(
+        recorded_at=now(), domain=header.domain, partition_key=header.partition_key, batch_id=header.batch_id,
+        action=status, related_batch_id=None, actor="pipeline",
+        detail=f"{header.rows_in} rows in, {header.rows_staged} staged, {header.rows_excepted} held "
+        f"from {header.source_file} (content {header.content_hash[:12]})",
+    ))
+
+
+def _insert_exceptions(connection: Connection, header: BatchHeader,
+                       row_exceptions: list[tuple[int | None, RowException]], line_details: dict[int, dict] | None) -> None:
+    if row_exceptions:
+        recorded_at = now()
+        insert_rows(
+            connection,
+            exceptions,
+            [
+                {
+                    "batch_id": header.batch_id,
+                    "domain": header.domain,
+                    "partition_key": header.partition_key,
+                    "source_file": item.source_file,
+                    "source_row": item.source_row,
+                    "line_no": line_no,
+                    **_detail_columns((line_details or {}).get(line_no)),
+                    "column_name": item.column,
+                    "value": item.value,
+                    "reason": item.reason.value,
+                    "owner": item.owner.value,
+                    "message": item.message,
+                    "recorded_at": recorded_at,
+                }
+                for line_no, item in row_exceptions
+            ],
+        )
 
 
 def _detail_columns(details: dict | None) -> dict:
@@ -331,11 +388,30 @@ def release_posting_lease(engine: Engine, batch_id: str, run_id: str) -> None:
 
 
 def staged_labor_lines(engine: Engine, batch_id: str) -> list[dict]:
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(labor_lines).where(labor_lines.c.batch_id == batch_id).order_by(labor_lines.c.line_no)
-        ).mappings().all()
-    return [dict(row) for row in rows]
+    """Return every staged line of a batch in line order; see iter_staged_labor_lines for large batches."""
+    return list(iter_staged_labor_lines(engine, batch_id))
+
+
+# Lines read from staging at a time when a batch is posted or read back.
+LINES_PER_PAGE = 50_000
+
+
+def iter_staged_labor_lines(engine: Engine, batch_id: str, page_size: int = LINES_PER_PAGE) -> Iterator[dict]:
+    """Yield the staged lines of a batch in line order, reading one page of lines at a time."""
+    after = -1
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(labor_lines)
+                .where(and_(labor_lines.c.batch_id == batch_id, labor_lines.c.line_no > after))
+                .order_by(labor_lines.c.line_no)
+                .limit(page_size)
+            ).mappings().all()
+        for row in rows:
+            yield dict(row)
+        if len(rows) < page_size:
+            return
+        after = rows[-1]["line_no"]
 
 
 def staged_totals(engine: Engine, batch_id: str) -> tuple[int, Decimal]:

@@ -25,7 +25,8 @@ def test_labor_pipeline_accounts_for_every_row(tmp_path, sqlite_staging):
     assert result["rows_in"] == 1000
     assert result["rows_in"] == result["rows_staged"] + result["rows_held"]
     assert result["rows_held"] > 0
-    assert set(result["seconds"]) == {"parse", "validate", "stage"}
+    assert set(result["seconds"]) == {"survey", "validate and stage"}
+    assert result["parts"] == 1  # a small file is read whole
 
 
 @pytest.mark.postgres

@@ -16,11 +16,13 @@ from odoo_io.timesheets import (
     EXTERNAL_ID_MODULE,
     TIMESHEET_MODEL,
     PostingRejected,
+    full_external_id,
     post_timesheets,
+    read_back_totals,
     timesheet_values,
 )
 from odoo_sandbox.faults import FaultRule
-from staging.batches import batch_exceptions, ledger_for_batch, staged_labor_lines
+from staging.batches import batch_exceptions, iter_staged_labor_lines, ledger_for_batch, staged_labor_lines
 from staging.tables import labor_lines
 from tests.fixtures.sandbox import start_sandbox
 from tests.pipeline.harness import LaborHarness
@@ -116,6 +118,35 @@ def test_process_stopping_after_a_chunk_resumes_on_rerun(labor: LaborHarness):
     assert result.created == len(lines) - 2
     assert result.already_in_odoo == 2
     assert len(labor.odoo_lines()) == len(lines)
+
+
+def test_lines_paged_from_staging_post_once(labor: LaborHarness):
+    # Pages of 3 lines against chunks of 2, so chunks straddle pages; a stop after chunk 2 then a rerun.
+    lines = staged_and_ready(labor)
+    batch_id = labor.batch(DAY)["batch_id"]
+    client = labor.odoo(chunk_size=2).get_client()
+
+    class StopAfterSecondChunk(Exception):
+        pass
+
+    def stop(chunk_no: int) -> None:
+        if chunk_no == 2:
+            raise StopAfterSecondChunk(chunk_no)
+
+    with pytest.raises(StopAfterSecondChunk):
+        post_timesheets(client, labor.staging.engine, batch_id=batch_id, chunk_size=2, after_chunk=stop,
+                        lines=iter_staged_labor_lines(labor.staging.engine, batch_id, page_size=3))
+    result = post_timesheets(client, labor.staging.engine, batch_id=batch_id, chunk_size=2,
+                             lines=iter_staged_labor_lines(labor.staging.engine, batch_id, page_size=3))
+
+    assert result.already_in_odoo == 4
+    assert result.created == len(lines) - 4
+    assert result.chunks == -(-len(lines) // 2)
+    assert sorted(line["ref"] for line in labor.odoo_lines()) == sorted(
+        full_external_id(line["external_id"]) for line in lines)
+    count, hours = read_back_totals(client, (full_external_id(line["external_id"]) for line in lines), chunk_size=3)
+    assert count == len(lines)
+    assert hours == sum((line["hours"] for line in lines), Decimal("0.00"))
 
 
 def record_calls(client: OdooClient, monkeypatch) -> list[tuple[str, str]]:

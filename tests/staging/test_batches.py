@@ -13,6 +13,7 @@ from staging.batches import (
     batch_exceptions,
     current_batch,
     excepted_row_count,
+    iter_staged_labor_lines,
     ledger_batches_for,
     record_posted,
     release_posting_lease,
@@ -192,3 +193,13 @@ def test_restaging_passes_only_ended_lease(staging_db):
 
     acquire_posting_lease(staging_db.engine, "b1", "run-b")
     assert current_batch(staging_db.engine, "labor", "2026-11-16")["posting_run_id"] == "run-b"
+
+
+def test_staged_lines_page_in_line_order(staging_db):
+    lines = [line(line_no, "1.25") for line_no in (4, 0, 6, 2, 5, 1, 3)]
+    replace_staged_batch(staging_db.engine, header("paged", rows_staged=7), lines, [])
+
+    pages = list(iter_staged_labor_lines(staging_db.engine, "paged", page_size=3))
+
+    assert [line["line_no"] for line in pages] == list(range(7))
+    assert pages == staged_labor_lines(staging_db.engine, "paged")
