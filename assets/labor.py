@@ -188,7 +188,7 @@ def labor_batch(
             fetch_master=lambda jobs, employees: fetch_labor_master_data(client, jobs, employees),
         )
 
-    # Step 3: validate each part against the survey and stage it; every part goes in one transaction.
+    # Step 3: validate each part against the survey and stage it. Every part goes in one transaction.
     try:
         header = survey.batch_header(batch_id, DOMAIN, context.partition_key, landed["content_hash"], mapping.name)
         early_overtime_days = stage_surveyed_parts(

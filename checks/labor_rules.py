@@ -213,7 +213,7 @@ def record_id_hashes(record_ids: pd.Series) -> np.ndarray:
 class RepeatedRecords:
     """Source record ids that occur more than once, tracked in file order across parts.
 
-    `candidates` are the hashes that occur more than once in the whole extract; only lines
+    `candidates` are the hashes that occur more than once in the whole extract. Only lines
     with one of them are compared by their id, so a hash collision cannot flag a line.
     """
 

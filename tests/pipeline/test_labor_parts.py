@@ -203,8 +203,8 @@ def test_bad_byte_in_late_part_names_file(tmp_path):
     with pytest.raises(ExtractError) as whole_error:
         read_labor_extract(path, mapping, business_date=BUSINESS_DATE)
 
-    parts = LaborParts(path, mapping, business_date=BUSINESS_DATE, part_bytes=SMALL_PARTS)
     with pytest.raises(ExtractError) as parts_error:
+        parts = LaborParts(path, mapping, business_date=BUSINESS_DATE, part_bytes=SMALL_PARTS)
         survey_labor_extract(parts, BUSINESS_DATE, settings=LaborRuleSettings(), fetch_master=lambda jobs, people: master_data())
 
     assert str(parts_error.value) == str(whole_error.value)
