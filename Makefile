@@ -51,7 +51,7 @@ benchmark: $(STAMP)
 	$(BIN)/python -m benchmarks.posting
 
 # Measure labor at 10 k to 5 M rows, equipment at 100 k readings and posting at 10 k lines,
-# and write docs/benchmarks.md. Needs PostgreSQL on 127.0.0.1:5432; about 7 minutes and 5.5 GiB on 2 cores.
+# and write docs/benchmarks.md. Needs PostgreSQL on 127.0.0.1:5432; about 5 minutes and 1.5 GiB on 2 cores.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.pipeline
 
