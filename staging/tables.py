@@ -47,7 +47,9 @@ batches = Table(
     Column("file_amount", Numeric(14, 2, asdecimal=True)),
     Column("control_amount", Numeric(14, 2, asdecimal=True)),
     # staged -> posting -> posted -> reconciled, or held when a blocking check failed
-    Column("status", String(16), nullable=False),
+    # NOTE: was String(16), too short for "awaiting_approval" on PostgreSQL. create_all does not
+    # widen an existing column: ALTER TABLE batches ALTER COLUMN status TYPE varchar(32).
+    Column("status", String(32), nullable=False),
     Column("status_reason", Text),
     Column("staged_at", DateTime(timezone=True), nullable=False),
     Column("posted_at", DateTime(timezone=True)),

@@ -203,3 +203,24 @@ def test_staged_lines_page_in_line_order(staging_db):
 
     assert [line["line_no"] for line in pages] == list(range(7))
     assert pages == staged_labor_lines(staging_db.engine, "paged")
+
+
+def test_every_coded_value_fits_its_column():
+    # SQLite ignores VARCHAR lengths and PostgreSQL enforces them: "awaiting_approval" once
+    # failed every manual-approval accrual batch on PostgreSQL alone.
+    from ingest.records import OwnerRole, Reason
+    from staging.__main__ import BATCH_STATUSES, DOMAINS
+    from staging.decisions import DECISIONS
+    from staging.tables import audit_log, batches, decisions, exceptions
+
+    coded = [
+        (batches.c.status, BATCH_STATUSES),
+        (audit_log.c.action, BATCH_STATUSES),
+        (exceptions.c.reason, [reason.value for reason in Reason]),
+        (exceptions.c.owner, [owner.value for owner in OwnerRole]),
+        (decisions.c.decision, DECISIONS),
+        (batches.c.domain, DOMAINS),
+    ]
+    for column, values in coded:
+        too_long = [value for value in values if len(value) > column.type.length]
+        assert too_long == [], f"{column} holds {column.type.length} characters"
