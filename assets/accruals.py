@@ -30,7 +30,7 @@ from ingest.accruals import read_accruals
 from ingest.records import ExtractError
 from odoo_io.journal_entries import entry_totals
 from pipelines.partitions import monthly_partitions
-from resources.odoo import OdooResource
+from resources.odoo import ODOO_API_POOL, OdooResource
 from resources.project_controls import ProjectControlsSource
 from resources.staging import StagingDatabase
 from staging.batches import BatchHeader, current_batch, set_batch_status
@@ -201,6 +201,7 @@ def _swing_findings(current, previous, threshold: Decimal) -> list[dict]:
     deps=[accrual_batch],
     check_specs=posted_check_specs(ACCRUAL_ENTRIES_KEY, monthly_partitions),
     kinds={"odoo"},
+    pool=ODOO_API_POOL,
 )
 def accrual_entries(
     context: dg.AssetExecutionContext, odoo: OdooResource, project_controls: ProjectControlsSource, staging: StagingDatabase

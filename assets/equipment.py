@@ -36,7 +36,7 @@ from ingest.telematics import read_fleet_snapshot
 from odoo_io.master_data import fetch_labor_master_data
 from pipelines.partitions import COMPANY_TIMEZONE, daily_partitions
 from resources.equipment_source import EquipmentSource
-from resources.odoo import OdooResource
+from resources.odoo import ODOO_API_POOL, OdooResource
 from resources.sftp import SFTPError, SFTPResource
 from resources.staging import StagingDatabase
 from staging.batches import BatchHeader, LandedDelivery, record_landed
@@ -231,6 +231,7 @@ def _check_against_odoo(client, charges: pd.DataFrame, units) -> tuple[pd.DataFr
     deps=[equipment_batch],
     check_specs=posted_check_specs(EQUIPMENT_ENTRY_KEY, daily_partitions),
     kinds={"odoo"},
+    pool=ODOO_API_POOL,
 )
 def equipment_entry(context: dg.AssetExecutionContext, odoo: OdooResource, staging: StagingDatabase):
     """The day's equipment charge entry in Odoo, posted once and read back."""

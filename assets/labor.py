@@ -45,7 +45,7 @@ from odoo_io.timesheets import (
 from pipelines.partitions import daily_partitions
 from pipelines.run_status import run_has_ended
 from resources.labor_feed import LaborFeed
-from resources.odoo import OdooResource
+from resources.odoo import ODOO_API_POOL, OdooResource
 from resources.sftp import DEFAULT_MARKER_SUFFIX, FetchedFile, SFTPError, SFTPResource
 from resources.staging import StagingDatabase
 from staging.batch_workbook import write_batch_workbook
@@ -318,6 +318,7 @@ def _batch_id(partition_key: str, content_hash: str) -> str:
     deps=[labor_batch],
     check_specs=timesheet_check_specs,
     kinds={"odoo"},
+    pool=ODOO_API_POOL,
 )
 def labor_timesheets(context: dg.AssetExecutionContext, odoo: OdooResource, staging: StagingDatabase):
     """The day's accepted labor lines as Odoo timesheet lines on each job's phase, posted exactly once."""

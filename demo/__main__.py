@@ -109,15 +109,21 @@ def approve_waiting_batch(settings, partition_key: str) -> str | None:
     return "Approved."
 
 
-def services() -> int:
+def services(with_data: bool = False) -> int:
+    from demo.drops import write_demo_drops
+    from demo.month_end import prepare_sources
     from demo.services import running_services
-    from demo.settings import load_settings, write_dotenv
+    from demo.settings import REMOTE_DIR, load_settings, write_dotenv
 
     settings = load_settings()
     write_dotenv(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with running_services(settings):
+        if with_data:
+            # What `demo run` drops and creates before its runs, for runs launched from elsewhere.
+            write_demo_drops(settings.sftp_root / REMOTE_DIR.lstrip("/"), settings.pipeline_environment()["LABOR_MAPPING"])
+            prepare_sources(settings)
         print(f"SFTP server on 127.0.0.1:{settings.sftp_port}, Odoo sandbox on 127.0.0.1:{settings.odoo_port}")
         print("Settings for `make dev` are in .env. Press Ctrl+C to stop.", flush=True)
         try:
@@ -132,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
     parser.add_argument("command", choices=["run", "services"], help="run: the whole demo; services: servers only")
+    parser.add_argument("--with-data", action="store_true",
+                        help="services: also write the demo's extracts to the drop and create its source databases")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # The embedded SFTP server logs every client disconnect as a socket error, and the
@@ -139,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("paramiko").setLevel(logging.CRITICAL)
     logging.getLogger("dagster").setLevel(logging.WARNING)
     try:
-        return run() if args.command == "run" else services()
+        return run() if args.command == "run" else services(with_data=args.with_data)
     except PortInUseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

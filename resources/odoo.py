@@ -14,6 +14,11 @@ class OdooConfigurationError(OdooError):
     """The Odoo settings are wrong (address, database, login); the message names the variable to fix."""
 
 
+# The concurrency pool of every step that writes to Odoo. The production instance limits it
+# (deploy/dagster.yaml), so parallel runs and backfills post one batch at a time.
+ODOO_API_POOL = "odoo_api"
+
+
 class OdooResource(dg.ConfigurableResource):
     """An Odoo 17, 18 or 19 server (or the sandbox), reached through odoo-client-lib."""
 
