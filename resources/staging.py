@@ -10,7 +10,7 @@ from pydantic import Field
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from staging.tables import metadata
+from staging.schema import upgrade_schema
 
 
 class StagingDatabase(dg.ConfigurableResource):
@@ -43,7 +43,7 @@ class StagingDatabase(dg.ConfigurableResource):
                 cursor.close()
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        metadata.create_all(engine)
+        upgrade_schema(engine)
         return engine
 
     def display_url(self) -> str:

@@ -9,6 +9,7 @@
     python -m staging decide --batch ID --decision D --by NAME --reason TEXT
                              [--rows FILE:ROW ...] [--check NAME]
                                                          accept_warning, exclude_rows, reject or approve
+    python -m staging upgrade                            create or upgrade the tables to this release's schema
 
 The staging database URL comes from STAGING_DATABASE_URL, as for the pipeline.
 """
@@ -20,10 +21,14 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
 from resources.staging import StagingDatabase
 from staging.batches import list_batches
 from staging.decisions import DECISIONS, Decision, DecisionRefused, record_decision
 from staging.journal import audit_entries, export_audit_csv
+from staging.schema import SchemaTooNew, upgrade_schema
 from staging.workbook import write_exceptions_workbook
 
 
@@ -46,6 +51,24 @@ def print_batches(rows: list[dict]) -> None:
         amount = f"{batch['staged_amount']:,.2f}" if batch["staged_amount"] is not None else ""
         print(f"{batch['partition_key']:<11} {batch['batch_id']:<42} {batch['status']:<18} {batch['rows_in']:>7} "
               f"{batch['rows_staged']:>6} {batch['rows_excepted']:>5} {hours:>9} {amount:>13}  {batch['status_reason'] or ''}")
+
+
+def upgrade_command(url: str) -> int:
+    """Upgrade the schema and say from which revision to which, without opening it for anything else."""
+    engine = create_engine(url)
+    try:
+        before, after = upgrade_schema(engine)
+    except SchemaTooNew as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    shown = make_url(url).render_as_string(hide_password=True)
+    if before == after:
+        print(f"The staging database {shown} is at revision {after}, the newest; nothing to do.")
+    else:
+        print(f"Upgraded the staging database {shown} from revision {before or '(empty)'} to {after}.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,11 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     decide.add_argument("--reason", required=True, help="why")
     decide.add_argument("--rows", nargs="*", default=[], help="exclude_rows: FILE:ROW, e.g. timecards_20261118.csv:13")
     decide.add_argument("--check", help="accept_warning: the warning's check name")
+    commands.add_parser("upgrade", help="create or upgrade the staging tables (every run also does this first)")
     args = parser.parse_args(argv)
 
     url = os.environ.get("STAGING_DATABASE_URL")
     if not url:
         parser.error("STAGING_DATABASE_URL is not set; point it at the staging database")
+    if args.command == "upgrade":
+        return upgrade_command(url)
     staging = StagingDatabase(url=url)
     if args.command == "batches":
         print_batches(list_batches(staging.engine, args.domain, args.status, held_rows_only=args.held_rows))

@@ -1,4 +1,8 @@
-"""SQLAlchemy Core tables of the staging database (SQLite by default, PostgreSQL tested)."""
+"""SQLAlchemy Core tables of the staging database (SQLite by default, PostgreSQL tested).
+
+A change here needs a migration in staging/migrations/versions; tests/staging/test_migrations.py
+fails while the migrated schema and these tables differ.
+"""
 
 from __future__ import annotations
 
@@ -47,8 +51,7 @@ batches = Table(
     Column("file_amount", Numeric(14, 2, asdecimal=True)),
     Column("control_amount", Numeric(14, 2, asdecimal=True)),
     # staged -> posting -> posted -> reconciled, or held when a blocking check failed
-    # NOTE: was String(16), too short for "awaiting_approval" on PostgreSQL. create_all does not
-    # widen an existing column: ALTER TABLE batches ALTER COLUMN status TYPE varchar(32).
+    # 32 since migration 0002: 16 was too short for "awaiting_approval" on PostgreSQL.
     Column("status", String(32), nullable=False),
     Column("status_reason", Text),
     Column("staged_at", DateTime(timezone=True), nullable=False),
