@@ -58,6 +58,8 @@ class Alert:
 
 
 def create_alerts_table(engine: Engine) -> None:
+    # NOTE: the alerts table is still created here, outside the staging migrations
+    # (staging/migrations), so a change to it needs its own upgrade step.
     metadata.create_all(engine)
 
 
