@@ -29,6 +29,7 @@ from checks.review import exclude_reviewed_source_rows, source_row_records
 from ingest.accruals import read_accruals
 from ingest.records import ExtractError
 from odoo_io.journal_entries import entry_totals
+from pipelines.company import COMPANY_KEY_PREFIX, company_asset_key
 from pipelines.partitions import monthly_partitions
 from resources.odoo import ODOO_API_POOL, OdooResource
 from resources.project_controls import ProjectControlsSource
@@ -38,8 +39,8 @@ from staging.decisions import earlier_exclusions_by_record
 from staging.journal import approval_for
 
 DOMAIN = "accruals"
-ACCRUAL_BATCH_KEY = dg.AssetKey("accrual_batch")
-ACCRUAL_ENTRIES_KEY = dg.AssetKey("accrual_entries")
+ACCRUAL_BATCH_KEY = company_asset_key("accrual_batch")
+ACCRUAL_ENTRIES_KEY = company_asset_key("accrual_entries")
 ACCRUAL_SWING = "accrual_swing_within_threshold"
 
 
@@ -50,6 +51,7 @@ class AccrualRunConfig(dg.Config):
 
 
 @dg.asset(
+    key_prefix=COMPANY_KEY_PREFIX,
     group_name=DOMAIN,
     owners=BATCH_OWNERS,
     partitions_def=monthly_partitions,
@@ -195,6 +197,7 @@ def _swing_findings(current, previous, threshold: Decimal) -> list[dict]:
 
 
 @dg.asset(
+    key_prefix=COMPANY_KEY_PREFIX,
     group_name=DOMAIN,
     owners=BATCH_OWNERS,
     partitions_def=monthly_partitions,

@@ -34,6 +34,7 @@ from ingest.landing import land
 from ingest.records import OwnerRole, Reason, RowException
 from ingest.telematics import read_fleet_snapshot
 from odoo_io.master_data import fetch_labor_master_data
+from pipelines.company import COMPANY_KEY_PREFIX, company_asset_key
 from pipelines.partitions import COMPANY_TIMEZONE, daily_partitions
 from resources.equipment_source import EquipmentSource
 from resources.odoo import ODOO_API_POOL, OdooResource
@@ -43,12 +44,13 @@ from staging.batches import BatchHeader, LandedDelivery, record_landed
 from staging.decisions import earlier_exclusions_by_record
 
 DOMAIN = "equipment"
-EQUIPMENT_BATCH_KEY = dg.AssetKey("equipment_batch")
-EQUIPMENT_ENTRY_KEY = dg.AssetKey("equipment_entry")
+EQUIPMENT_BATCH_KEY = company_asset_key("equipment_batch")
+EQUIPMENT_ENTRY_KEY = company_asset_key("equipment_entry")
 SNAPSHOT_NAME = re.compile(r"^fleet_(\d{8})\.(xml|json)$")
 
 
 @dg.asset(
+    key_prefix=COMPANY_KEY_PREFIX,
     group_name=DOMAIN,
     owners=BATCH_OWNERS,
     partitions_def=daily_partitions,
@@ -225,6 +227,7 @@ def _check_against_odoo(client, charges: pd.DataFrame, units) -> tuple[pd.DataFr
 
 
 @dg.asset(
+    key_prefix=COMPANY_KEY_PREFIX,
     group_name=DOMAIN,
     owners=BATCH_OWNERS,
     partitions_def=daily_partitions,

@@ -13,6 +13,7 @@ import dagster as dg
 
 from assets.owners import HEALTH_OWNERS
 from checks.reporting import markdown_table
+from pipelines.company import COMPANY_KEY_PREFIX
 from pipelines.partitions import COMPANY_TIMEZONE
 from reporting.chart import write_bar_chart_png
 from reporting.health import HealthReport, exceptions_per_day, integration_health as compute_health
@@ -32,6 +33,7 @@ class IntegrationHealthConfig(dg.Config):
 
 
 @dg.asset(
+    key_prefix=COMPANY_KEY_PREFIX,
     group_name=GROUP,
     owners=HEALTH_OWNERS,
     description=(

@@ -42,6 +42,7 @@ from odoo_io.timesheets import (
     post_timesheets,
     read_back_totals,
 )
+from pipelines.company import COMPANY_KEY_PREFIX
 from pipelines.partitions import daily_partitions
 from pipelines.run_status import run_has_ended
 from resources.labor_feed import LaborFeed
@@ -74,7 +75,8 @@ from staging.labor_parts import stage_surveyed_parts
 DOMAIN = "labor"
 
 
-@dg.asset(group_name=DOMAIN, owners=EXTRACT_OWNERS, partitions_def=daily_partitions, kinds={"sftp"})
+@dg.asset(group_name=DOMAIN, owners=EXTRACT_OWNERS, partitions_def=daily_partitions, kinds={"sftp"},
+          key_prefix=COMPANY_KEY_PREFIX)
 def labor_extract(
     context: dg.AssetExecutionContext, sftp: SFTPResource, labor_feed: LaborFeed, staging: StagingDatabase,
     odoo: OdooResource,
@@ -158,6 +160,7 @@ def _fetch_companion_file(sftp: SFTPResource, mapping, remote_path: str, downloa
 
 
 @dg.asset(
+    key_prefix=COMPANY_KEY_PREFIX,
     group_name=DOMAIN,
     owners=BATCH_OWNERS,
     partitions_def=daily_partitions,
@@ -312,6 +315,7 @@ def _batch_id(partition_key: str, content_hash: str) -> str:
 
 
 @dg.asset(
+    key_prefix=COMPANY_KEY_PREFIX,
     group_name=DOMAIN,
     owners=BATCH_OWNERS,
     partitions_def=daily_partitions,

@@ -19,6 +19,7 @@ from checks.reporting import markdown_table
 from checks.wip_rules import billings_far_above_earned, cost_above_estimate, percent_complete_out_of_range
 from ingest.job_forecasts import read_job_forecasts
 from odoo_io.job_cost import fetch_job_billings, fetch_job_costs
+from pipelines.company import company_asset_key
 from pipelines.partitions import monthly_partitions
 from reporting.month_end import build_month_end_report, job_label
 from reporting.report_charts import write_billing_chart, write_budget_chart
@@ -30,7 +31,7 @@ from resources.staging import StagingDatabase
 from staging.reports import replace_period_reports
 
 GROUP = "reporting"
-REPORT_KEY = dg.AssetKey("month_end_report")
+REPORT_KEY = company_asset_key("month_end_report")
 ACTUALS_TIE = "report_ties_to_ledger"
 JOBS_REPORTED = "every_job_with_money_reported"
 FORECASTS_VALID = "forecast_rows_valid"

@@ -14,10 +14,11 @@ from decimal import Decimal
 import dagster as dg
 
 from checks.reporting import EXCEPTION_COLUMNS, count_by, markdown_table, rows_held_text
+from pipelines.company import company_asset_key
 from pipelines.partitions import daily_partitions
 
-LABOR_BATCH_KEY = dg.AssetKey("labor_batch")
-LABOR_TIMESHEETS_KEY = dg.AssetKey("labor_timesheets")
+LABOR_BATCH_KEY = company_asset_key("labor_batch")
+LABOR_TIMESHEETS_KEY = company_asset_key("labor_timesheets")
 
 CONTROL_TOTALS_MATCH = "control_totals_match"
 ROWS_ACCOUNTED_FOR = "rows_accounted_for"

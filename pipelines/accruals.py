@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from assets.accruals import accrual_assets, accrual_batch
+from assets.accruals import ACCRUAL_BATCH_KEY, accrual_assets, accrual_batch
 from pipelines.partitions import COMPANY_TIMEZONE, monthly_partitions
 
 # Day of the month on which the previous month is closed (accruals staged, then posted
@@ -26,7 +26,8 @@ accruals_month_to_date_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(accrual_batch),
     partitions_def=monthly_partitions,
     description="A provisional accrual of the month so far, for review: staged and checked, never posted.",
-    config=dg.RunConfig(ops={"accrual_batch": {"config": {"provisional": True}}}),
+    # The op of a prefixed asset is named after its whole key, e.g. north_fork__accrual_batch.
+    config=dg.RunConfig(ops={ACCRUAL_BATCH_KEY.to_python_identifier(): {"config": {"provisional": True}}}),
     tags={"domain": "accruals", "provisional": "true"},
 )
 

@@ -2,7 +2,7 @@
 
 Every process that opens the staging database (resources.staging.StagingDatabase) brings it
 to the newest revision first, so installing a new release upgrades the schema on its first
-run. `python -m staging upgrade` does the same by hand and says what it did.
+run. `python -m staging upgrade` does the same by hand and prints both revisions.
 
 A database from a release before migrations has the tables but no alembic_version table.
 It is stamped with the first revision, which is the schema those releases created, and

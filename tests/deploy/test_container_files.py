@@ -1,7 +1,7 @@
 """The container files, checked without Docker: hadolint on the Dockerfile, and the compose file's wiring.
 
-This machine has the Docker client but no daemon, so the image is built only where one
-answers (the last test). Everything a build or `docker compose up` would trip over first is
+This machine has the Docker client but no daemon, so the image is built only where a daemon
+responds (the last test). Everything a build or `docker compose up` would trip over first is
 checked here: lint, the files the Dockerfile copies, the commands and ports the services
 use, and that the example settings name every variable the code location and the instance read.
 """
@@ -91,7 +91,7 @@ def test_example_settings_name_every_variable_read():
     assert secrets and all(value == "CHANGE_ME" for value in secrets.values())
 
 
-def test_local_settings_stay_out_of_git_and_the_image():
+def test_settings_file_is_ignored():
     ignored_by_git = (ROOT / ".gitignore").read_text().splitlines()
     ignored_by_docker = (ROOT / ".dockerignore").read_text().splitlines()
 

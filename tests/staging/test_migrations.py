@@ -84,8 +84,8 @@ def test_previous_release_is_upgraded_in_place(postgres_server_url):
     assert schema_differences(engine) == []
     with engine.begin() as connection:
         connection.execute(batches.update().values(status="awaiting_approval"))  # 17 characters
-        kept = connection.execute(select(batches.c.batch_id, batches.c.status)).all()
-    assert kept == [("accruals-2026-11-01-abc", "awaiting_approval")]
+        stored = connection.execute(select(batches.c.batch_id, batches.c.status)).all()
+    assert stored == [("accruals-2026-11-01-abc", "awaiting_approval")]
     engine.dispose()
 
 
