@@ -24,10 +24,7 @@ def empty_engine(request, tmp_path: Path):
         yield engine
         engine.dispose()
         return
-    with temporary_database(POSTGRES_ADMIN_URL, "PostgreSQL", '"', " WITH (FORCE)") as url:
-        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1))
-        yield engine
-        engine.dispose()
+    yield request.getfixturevalue("postgres_engine")
 
 
 def schema_differences(engine) -> list:
@@ -66,12 +63,18 @@ def test_upgrade_twice_changes_nothing(empty_engine):
     assert upgrade_schema(empty_engine) == (head_revision(), head_revision())
 
 
+@pytest.fixture
+def postgres_engine():
+    """An empty PostgreSQL database of its own: the session's database holds other tests' tables."""
+    with temporary_database(POSTGRES_ADMIN_URL, "PostgreSQL", '"', " WITH (FORCE)") as url:
+        engine = create_engine(url)
+        yield engine
+        engine.dispose()
+
+
 @pytest.mark.postgres
-def test_previous_release_is_upgraded_in_place(postgres_server_url):
-    engine = create_engine(postgres_server_url)
-    metadata.drop_all(engine)
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+def test_previous_release_is_upgraded_in_place(postgres_engine):
+    engine = postgres_engine
     previous_release(engine)
     with engine.begin() as connection:
         connection.execute(insert(batches).values(**batch_row("staged")))
@@ -86,7 +89,6 @@ def test_previous_release_is_upgraded_in_place(postgres_server_url):
         connection.execute(batches.update().values(status="awaiting_approval"))  # 17 characters
         stored = connection.execute(select(batches.c.batch_id, batches.c.status)).all()
     assert stored == [("accruals-2026-11-01-abc", "awaiting_approval")]
-    engine.dispose()
 
 
 def test_database_from_newer_release_is_refused(empty_engine):
