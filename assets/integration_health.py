@@ -29,7 +29,10 @@ CHART_NAME = "open_exceptions_per_day.png"
 class IntegrationHealthConfig(dg.Config):
     """Run settings of the health report: the output folder."""
 
-    out_dir: str = ".demo/health"  # folder for the workbook and the chart, created when missing
+    # Folder for the workbook and the chart, created when missing. Empty means "health" under the
+    # staging resource's reports_dir (REPORTS_DIR), so scheduled runs write to the reports volume
+    # rather than to the process's working directory.
+    out_dir: str = ""
 
 
 @dg.asset(
@@ -51,7 +54,7 @@ def integration_health(
     today = datetime.now(zone).date()
     report = compute_health(staging.engine, today, zone=zone)
 
-    out_dir = Path(config.out_dir)
+    out_dir = Path(config.out_dir) if config.out_dir else Path(staging.reports_dir) / "health"
     workbook_path = write_health_workbook(report, out_dir / WORKBOOK_NAME)
     series = exceptions_per_day(staging.engine, today, CHART_DAYS, zone=zone)
     chart_path = write_bar_chart_png([count for _, count in series], out_dir / CHART_NAME)

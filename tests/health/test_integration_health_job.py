@@ -46,6 +46,20 @@ def test_asset_writes_files_and_metadata(sqlite_staging, tmp_path):
     ]
 
 
+def test_asset_defaults_to_reports_dir(sqlite_staging, tmp_path, monkeypatch):
+    # A scheduled run passes no config, so its files must go under REPORTS_DIR, not the working directory.
+    monkeypatch.chdir(tmp_path)
+    stage(sqlite_staging.engine, "labor-17", "labor", "2026-11-17", "reconciled", ())
+
+    result = dg.materialize([integration_health], resources={"staging": sqlite_staging})
+
+    assert result.success
+    health_dir = tmp_path / "reports" / "health"
+    assert (health_dir / "integration_health.xlsx").is_file()
+    assert (health_dir / "open_exceptions_per_day.png").is_file()
+    assert not (tmp_path / ".demo").exists()
+
+
 def test_asset_group_and_description():
     spec = integration_health.specs_by_key[dg.AssetKey("integration_health")]
 
