@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from resources.staging import StagingDatabase
 from staging.batches import list_batches
@@ -55,15 +56,20 @@ def print_batches(rows: list[dict]) -> None:
 
 def upgrade_command(url: str) -> int:
     """Upgrade the schema and say from which revision to which, without opening it for anything else."""
+    shown = make_url(url).render_as_string(hide_password=True)
     engine = create_engine(url)
     try:
         before, after = upgrade_schema(engine)
     except SchemaTooNew as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        print(f"error: cannot open the staging database {shown}: {reason}; check STAGING_DATABASE_URL "
+              "and that the database exists", file=sys.stderr)
+        return 1
     finally:
         engine.dispose()
-    shown = make_url(url).render_as_string(hide_password=True)
     if before == after:
         print(f"The staging database {shown} is at revision {after}, the newest; nothing to do.")
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from fnmatch import fnmatch
 import subprocess
 import sys
 from pathlib import Path
@@ -26,8 +27,8 @@ def compose() -> dict:
     return yaml.safe_load((DEPLOY / "compose.yaml").read_text())
 
 
-def example_settings() -> dict[str, str]:
-    lines = (DEPLOY / "production.env.example").read_text().splitlines()
+def example_settings(name: str = "production") -> dict[str, str]:
+    lines = (DEPLOY / f"{name}.env.example").read_text().splitlines()
     return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
 
@@ -73,6 +74,8 @@ def test_compose_wires_the_services_together():
     for name in ("code", "webserver", "daemon"):
         assert services[name]["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
         assert services[name]["env_file"] == "production.env"
+        assert "dagster-storage:/opt/dagster/home/storage" in services[name]["volumes"]  # step logs
+    assert services["postgres"]["env_file"] == "postgres.env"  # no Odoo or SFTP secret in the database container
     assert services["webserver"]["ports"] == ["127.0.0.1:3000:3000"]  # the UI is not published beyond the host
     mounted = [volume.split(":")[0] for volume in services["postgres"]["volumes"] if volume.startswith("./")]
     assert all((DEPLOY / path).exists() for path in mounted)
@@ -87,17 +90,22 @@ def test_example_settings_name_every_variable_read():
     assert required - set(settings) == set()
     assert instance - set(settings) == set()
     assert settings["LABOR_SFTP_KNOWN_HOSTS"] == "/etc/field-to-odoo/known_hosts"
-    secrets = {name: value for name, value in settings.items() if "PASSWORD" in name}
+    database = example_settings("postgres")
+    assert set(database) == {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}
+    assert (database["POSTGRES_USER"], database["POSTGRES_DB"]) == (settings["DAGSTER_PG_USER"], settings["DAGSTER_PG_DB"])
+    secrets = {name: value for name, value in {**settings, **database}.items() if "PASSWORD" in name}
     assert secrets and all(value == "CHANGE_ME" for value in secrets.values())
 
 
-def test_settings_file_is_ignored():
-    ignored_by_git = (ROOT / ".gitignore").read_text().splitlines()
-    ignored_by_docker = (ROOT / ".dockerignore").read_text().splitlines()
+def test_settings_files_are_ignored():
+    for ignore_file in (ROOT / ".gitignore", ROOT / ".dockerignore"):
+        patterns = ignore_file.read_text().splitlines()
 
-    for path in ("deploy/production.env", "deploy/secrets/"):
-        assert path in ignored_by_git
-        assert path in ignored_by_docker
+        assert "deploy/secrets/" in patterns
+        for settings_file in ("deploy/production.env", "deploy/postgres.env", "deploy/north_fork.env"):
+            assert any(fnmatch(settings_file, pattern) for pattern in patterns), (ignore_file.name, settings_file)
+        for example in ("deploy/production.env.example", "deploy/postgres.env.example"):
+            assert not any(fnmatch(example, pattern) for pattern in patterns), (ignore_file.name, example)
 
 
 def docker_daemon_answers() -> bool:

@@ -113,3 +113,16 @@ def test_upgrade_command_reports_revisions(tmp_path, monkeypatch, capsys):
     assert f"from revision (empty) to {head_revision()}" in capsys.readouterr().out
     assert main(["upgrade"]) == 0
     assert "nothing to do" in capsys.readouterr().out
+
+
+@pytest.mark.postgres
+def test_upgrade_command_names_a_missing_database(monkeypatch, capsys):
+    from staging.__main__ import main
+
+    monkeypatch.setenv("STAGING_DATABASE_URL", POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/no_such_staging_db")
+
+    assert main(["upgrade"]) == 1
+    message = capsys.readouterr().err
+    assert message.startswith("error: cannot open the staging database")
+    assert "no_such_staging_db" in message
+    assert "Traceback" not in message
