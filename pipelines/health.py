@@ -10,7 +10,7 @@ from dagster._core.storage.asset_check_execution_record import (
 
 from assets.integration_health import integration_health
 from pipelines.partitions import COMPANY_TIMEZONE
-from reporting.alerts import DEFAULT_OWNER, Alert, create_alerts_table, record_alert
+from reporting.alerts import DEFAULT_OWNER, Alert, record_alert
 from resources.staging import StagingDatabase
 
 integration_health_job = dg.define_asset_job(
@@ -46,7 +46,6 @@ def failed_check_alert_sensor(context: dg.SensorEvaluationContext, staging: Stag
     and raises on the default run-sharded SQLite event log storage. The cursor holds, per
     check, the highest execution id read with no unfinished execution below it.
     """
-    create_alerts_table(staging.engine)
     cursor = json.loads(context.cursor) if context.cursor else {}
     storage = context.instance.event_log_storage
     finished_runs: dict[str, bool] = {}

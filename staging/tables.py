@@ -289,3 +289,24 @@ report_wip = Table(
     Column("backlog", Numeric(16, 2, asdecimal=True), nullable=False),
     Column("computed_at", DateTime(timezone=True), nullable=False),
 )
+
+# Alerts raised for failed asset checks (reporting.alerts, the failed_check_alert_sensor).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("raised_at", DateTime(timezone=True), nullable=False),
+    Column("asset", String(255), nullable=False),
+    Column("check_name", String(128), nullable=False),
+    Column("partition_key", String(64)),
+    Column("severity", String(8), nullable=False),  # WARN or ERROR, as Dagster's AssetCheckSeverity
+    Column("batch_id", String(80)),
+    # Who acts on it: the owners in the check's exceptions_by_owner, comma-separated, else finance.
+    Column("owner", String(128), nullable=False),
+    Column("description", Text),
+    # The Dagster run and asset check execution that failed. The sensor may read a failure
+    # again, and this pair keeps it from being stored twice.
+    Column("run_id", String(64), nullable=False),
+    Column("check_execution_id", Integer, nullable=False),
+    UniqueConstraint("run_id", "check_execution_id"),
+)
