@@ -192,8 +192,8 @@ def labor_batch(
         )
 
     # Step 3: validate each part against the survey and stage it. Every part goes in one transaction.
+    header = survey.batch_header(batch_id, DOMAIN, context.partition_key, landed["content_hash"], mapping.name)
     try:
-        header = survey.batch_header(batch_id, DOMAIN, context.partition_key, landed["content_hash"], mapping.name)
         early_overtime_days = stage_surveyed_parts(
             staging.engine, survey, header, source_system=mapping.source_system, settings=settings,
             posted_by_other_batches=lambda ids: {
@@ -207,8 +207,6 @@ def labor_batch(
         )
     except PostingLeaseTaken as taken:
         raise dg.Failure(description=str(taken)) from taken
-    finally:
-        survey.checked_parts.close()
 
     # Step 4: evaluate the gate from what the database now holds.
     staged_count, staged_hours = staged_totals(staging.engine, batch_id)

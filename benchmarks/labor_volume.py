@@ -118,11 +118,8 @@ def pipeline(path: Path, staging_url: str | None) -> dict:
         started = time.perf_counter()
         header = survey.batch_header(f"labor-bench-{survey.rows_in}", "labor", BUSINESS_DATE.isoformat(), "0" * 64,
                                      mapping.name)
-        try:
-            stage_surveyed_parts(engine, survey, header, source_system=mapping.source_system, settings=settings,
-                                 posted_by_other_batches=lambda ids: {})
-        finally:
-            survey.checked_parts.close()
+        stage_surveyed_parts(engine, survey, header, source_system=mapping.source_system, settings=settings,
+                             posted_by_other_batches=lambda ids: {})
         seconds["validate and stage"] = time.perf_counter() - started
         peaks["validate and stage"] = peak_rss_mib()
         rows_staged, _ = staged_totals(engine, header.batch_id)

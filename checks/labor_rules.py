@@ -86,16 +86,13 @@ class DailyLimit:
         })
 
 
-def check_daily_hours(frame: pd.DataFrame, settings: LaborRuleSettings, limit: DailyLimit | None = None) -> Flagged:
+def check_daily_hours(frame: pd.DataFrame, settings: LaborRuleSettings, limit: DailyLimit) -> Flagged:
     """Flag every row of an employee-day whose hours add up to more than the daily limit.
 
-    `limit` has the totals of the whole extract when the frame is one part of it; without
-    it the frame's own totals count.
+    `limit` contains the employee-days over the limit in the whole extract, from its survey.
     """
     if frame.empty:
         return []
-    if limit is None:
-        limit = DailyLimit.from_sums([daily_hour_sums(frame)], settings)
     if not limit.over:
         return []
     candidates = frame[frame["employee_id"].isin({employee for employee, _ in limit.over})]
@@ -221,11 +218,6 @@ class RepeatedRecords:
         self.candidates = candidates
         self.first_rows: dict[str, int] = {}  # source row of each candidate id's first line
 
-    @classmethod
-    def within(cls, frame: pd.DataFrame) -> RepeatedRecords:
-        distinct, counts = np.unique(record_id_hashes(frame["source_record_id"]), return_counts=True)
-        return cls(distinct[counts > 1])
-
     def find(self, frame: pd.DataFrame) -> np.ndarray:
         """Return a mask of the frame's lines whose record id an earlier line carried."""
         repeated = np.zeros(len(frame), dtype=bool)
@@ -243,19 +235,16 @@ class RepeatedRecords:
         return repeated
 
 
-def check_duplicates(frame: pd.DataFrame, posted_elsewhere: dict[str, str],
-                     repeats: RepeatedRecords | None = None) -> Flagged:
+def check_duplicates(frame: pd.DataFrame, posted_elsewhere: dict[str, str], repeats: RepeatedRecords) -> Flagged:
     """Flag repeated source records in the file and records an earlier batch already posted.
 
     ``posted_elsewhere`` maps external ids to the id of the other batch that posted them.
-    `repeats` carries the ids of the extract's earlier parts when the frame is one part.
+    `repeats` carries the record ids of the extract's earlier parts.
     """
     # NOTE: a corrected extract for a date that already posted is not reversed and reposted;
     # its records that the earlier batch posted are held here for finance to resolve in Odoo.
     if frame.empty:
         return []
-    if repeats is None:
-        repeats = RepeatedRecords.within(frame)
     repeated = pd.Series(repeats.find(frame), index=frame.index)
     other_batch = frame["external_id"].map(posted_elsewhere) if posted_elsewhere else pd.Series(None, index=frame.index)
     found = []
@@ -271,14 +260,6 @@ def check_duplicates(frame: pd.DataFrame, posted_elsewhere: dict[str, str],
     return found
 
 
-def find_early_overtime(frame: pd.DataFrame, settings: LaborRuleSettings) -> list[dict]:
-    """Employee-days with overtime or double time but fewer regular hours than the daily rule.
-
-    These are reasonableness findings for a WARN check: the rows still post, and finance reviews the list.
-    """
-    return early_overtime([overtime_day_sums(frame)], settings)
-
-
 def overtime_day_sums(frame: pd.DataFrame) -> pd.DataFrame:
     """Regular and premium hundredths by employee and work date, for one part of the accepted lines."""
     if frame.empty:
@@ -292,8 +273,12 @@ def overtime_day_sums(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def early_overtime(sums: list[pd.DataFrame], settings: LaborRuleSettings) -> list[dict]:
-    """Add up the day sums of every part and list the days with premium hours before the regular ones."""
-    # NOTE: a daily rule only; the weekly 40-hour rule needs the week's other batches.
+    """List the employee-days with overtime or double time but fewer regular hours than the daily rule.
+
+    `sums` are the overtime_day_sums of every part of the accepted lines. The findings feed a
+    WARN check: the rows still post, and finance reviews the list.
+    """
+    # NOTE: a daily rule only. The weekly 40-hour rule needs the week's other batches.
     by_day = sum_by_day(sums)
     if by_day.empty:
         return []

@@ -121,9 +121,9 @@ def survey_labor_extract(
     """Read every part once for the rules that need the whole extract, and fetch Odoo's master data.
 
     The daily hours, the repeated record ids, and the jobs and employees count only rows
-    that pass the schema, as validate_labor_part counts them. Parts of a LaborParts read in
-    parts are spooled under `spool_dir` (default: the system's temporary folder); the
-    caller closes `checked_parts` when done.
+    that pass the schema, as validate_labor_part counts them. The parts of a LaborParts read in
+    parts are spooled under `spool_dir` (default: the system's temporary folder).
+    staging.labor_parts.stage_surveyed_parts deletes the spool once the parts are staged.
     """
     try:
         return _survey(parts, business_date, settings, fetch_master, spool_dir)

@@ -42,10 +42,11 @@ def read_csv_table(raw: bytes, mapping: LaborMapping, *, encoding: str | None = 
     """Read a CSV file's bytes into a frame of text cells indexed by 1-based line number.
 
     The caller has already checked that the bytes decode in the mapping's encoding. pandas
-    decodes them itself, which holds far less memory than a decoded Python string would.
-    Blank rows are left out, as the row reader leaves them out. Returns None when a record
-    spans lines, a row is longer than the first, or the encoding does not write line breaks
-    as single bytes; the caller then uses the row reader. `encoding` replaces the mapping's.
+    decodes them itself, which takes far less memory than a decoded Python string would.
+    Blank rows are left out, as the row reader leaves them out. `encoding` replaces the
+    mapping's. Returns None, so that the caller uses the row reader, when a record spans
+    lines, a row is longer than the first, or the encoding does not write line breaks as
+    single bytes.
     """
     encoding = encoding or mapping.encoding
     if not raw or not line_breaks_are_bytes(encoding):

@@ -55,7 +55,7 @@ def print_batches(rows: list[dict]) -> None:
 
 
 def upgrade_command(url: str) -> int:
-    """Upgrade the schema and say from which revision to which, without opening it for anything else."""
+    """Upgrade the schema and print the revisions before and after, without opening the database for anything else."""
     shown = make_url(url).render_as_string(hide_password=True)
     engine = create_engine(url)
     try:

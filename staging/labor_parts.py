@@ -35,7 +35,17 @@ def stage_surveyed_parts(
     `exclusions` and `earlier_exclusions` are the reviewer's decisions on this batch's rows
     and on earlier batches' records of the date (see checks.review.exclude_reviewed_rows).
     The header's staged and held counts are written from the parts (staging.batches.stage_labor_parts).
+    The survey's spool folder is deleted at the end, whether staging succeeded or not.
     """
+    try:
+        return _stage_parts(engine, survey, header, source_system, settings, posted_by_other_batches, exclusions,
+                            earlier_exclusions, holder_ended)
+    finally:
+        survey.checked_parts.close()
+
+
+def _stage_parts(engine, survey, header, source_system, settings, posted_by_other_batches, exclusions,
+                 earlier_exclusions, holder_ended) -> list[dict]:
     business_date = date.fromisoformat(header.partition_key)
     repeats = RepeatedRecords(survey.repeated_records)
     overtime_sums = []

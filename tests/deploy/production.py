@@ -28,11 +28,11 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(f"{process.args[0]} failed: exited with {process.returncode}:\n{log.read_text()[-3000:]}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
             return
         time.sleep(0.5)
-    raise RuntimeError(f"nothing answered on port {port} within {timeout} s:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(f"timed out after {timeout} s: nothing accepts connections on port {port}:\n{log.read_text()[-3000:]}")
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

@@ -71,7 +71,7 @@ def failures(instance: dg.DagsterInstance, run_id: str) -> str:
     for entry in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE):
         error = entry.dagster_event.step_failure_data.error
         while error is not None and error.cause is not None:
-            error = error.cause  # Dagster wraps the asset's own error; the cause holds the real message
+            error = error.cause  # Dagster wraps the asset's own error, whose message is in the cause
         messages.append(f"{entry.step_key}: {error.message if error else entry.dagster_event.message}")
     return "\n".join(messages)
 

@@ -100,11 +100,8 @@ def stage(path: Path, mapping_name: str, engine, part_bytes: int) -> dict:
     parts = LaborParts(path, mapping, business_date=BUSINESS_DATE, part_bytes=part_bytes)
     survey = survey_labor_extract(parts, BUSINESS_DATE, settings=settings, fetch_master=lambda jobs, people: master_data())
     header = survey.batch_header("labor-parts-test", "labor", BUSINESS_DATE.isoformat(), "0" * 64, mapping.name)
-    try:
-        early = stage_surveyed_parts(engine, survey, header, source_system=mapping.source_system, settings=settings,
-                                     posted_by_other_batches=lambda ids: {})
-    finally:
-        survey.checked_parts.close()
+    early = stage_surveyed_parts(engine, survey, header, source_system=mapping.source_system, settings=settings,
+                                 posted_by_other_batches=lambda ids: {})
     with engine.connect() as connection:
         lines = [dict(row._mapping) for row in connection.execute(
             select(labor_lines).where(labor_lines.c.batch_id == header.batch_id).order_by(labor_lines.c.line_no))]

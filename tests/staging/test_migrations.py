@@ -65,7 +65,7 @@ def test_upgrade_twice_changes_nothing(empty_engine):
 
 @pytest.fixture
 def postgres_engine():
-    """An empty PostgreSQL database of its own: the session's database holds other tests' tables."""
+    """An empty PostgreSQL database of its own, because the session's database contains other tests' tables."""
     with temporary_database(POSTGRES_ADMIN_URL, "PostgreSQL", '"', " WITH (FORCE)") as url:
         engine = create_engine(url)
         yield engine
